@@ -1,0 +1,306 @@
+"""Load config/ into plain values, reporting every problem at once with file and key path."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from campaigns import schema
+from campaigns.model import TZ, Campaign, Config, Schedule, Source, Target, Unit
+from campaigns.text import nfc
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.file}: {self.path}: {self.message}"
+            if self.path
+            else f"{self.file}: {self.message}"
+        )
+
+
+class ConfigError(Exception):
+    """Config that cannot be used; carries every problem found, not just the first."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"{len(problems)} problem(s) in the config:\n{lines}")
+
+
+class _Loader:
+    def __init__(self, root: Path):
+        self.root = root
+        self.problems: list[Problem] = []
+
+    def rel(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(self.root.parent))
+        except ValueError:
+            return str(path)
+
+    def add(self, file: Path | str, path: str, message: str) -> None:
+        name = self.rel(file) if isinstance(file, Path) else file
+        self.problems.append(Problem(name, path, message))
+
+    def raw(self, path: Path) -> Any:
+        """The parsed YAML of a file, or None after recording why it cannot be read."""
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as e:
+            mark = getattr(e, "problem_mark", None)
+            where = f"line {mark.line + 1}" if mark else ""
+            self.add(path, where, f"not valid YAML: {getattr(e, 'problem', e)}")
+            return None
+        except (OSError, UnicodeDecodeError) as e:
+            self.add(path, "", f"cannot read: {e}")
+            return None
+        return data if data is not None else {}
+
+    def check(self, path: Path, model: type[M], data: Any, prefix: str = "") -> M | None:
+        try:
+            return model.model_validate(data)
+        except ValidationError as e:
+            for err in e.errors():
+                loc = ".".join(str(p) for p in err["loc"] if not str(p).startswith("function-"))
+                self.add(path, _clean_loc(prefix + loc), _clean_msg(err))
+            return None
+
+    def read(self, path: Path, model: type[M]) -> M | None:
+        data = self.raw(path)
+        return None if data is None else self.check(path, model, data)
+
+    def read_list(self, path: Path, key: str, model: type[M]) -> list[tuple[int, M]]:
+        """Each element checked on its own, so one bad entry does not hide the others' faults."""
+        data = self.raw(path)
+        if data is None:
+            return []
+        if not isinstance(data, dict) or set(data) != {key} or not isinstance(data[key], list):
+            self.add(path, "", f"must hold one key, '{key}', with a list")
+            return []
+        checked = [(i, self.check(path, model, e, f"{key}.{i}.")) for i, e in enumerate(data[key])]
+        return [(i, c) for i, c in checked if c is not None]
+
+
+def _clean_loc(loc: str) -> str:
+    for noise in (".literal['all']", ".list[str]", ".dict[str,str]", ".constrained-str"):
+        loc = loc.replace(noise, "")
+    return loc
+
+
+def _clean_msg(err: Any) -> str:
+    if err["type"] == "extra_forbidden":
+        return "unknown key (check its spelling)"
+    if err["type"] == "missing":
+        return "required key is missing"
+    return str(err["msg"]).removeprefix("Value error, ")
+
+
+def load_config(root: str | Path) -> Config:
+    """Read units, targets, campaigns and settings under `root`; raise ConfigError on faults."""
+    root = Path(root).resolve()
+    loader = _Loader(root)
+    if not root.is_dir():
+        raise ConfigError([Problem(str(root), "", "config directory does not exist")])
+    settings = (
+        _read_optional(loader, root / "loa.yaml", schema.SettingsFile) or schema.SettingsFile()
+    )
+    unit_specs = _read_list(loader, root / "units.yaml", "units", schema.UnitSpec)
+    target_specs = _read_list(loader, root / "targets.yaml", "targets", schema.TargetSpec)
+    folder = root / "campaigns"
+    campaign_files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+    if not campaign_files:
+        loader.add(folder, "", "no campaign files (*.yaml) found")
+    raws = [(p, loader.raw(p)) for p in campaign_files]
+    units = _units(loader, root / "units.yaml", unit_specs)
+    targets = _targets(loader, root / "targets.yaml", target_specs, units)
+    specs = []
+    for p, data in raws:
+        spec = loader.check(p, schema.CampaignSpec, data) if data is not None else None
+        if spec is not None:
+            specs.append((p, spec))
+        elif isinstance(data, dict) and isinstance(data.get("units"), list):
+            for problem in select_units([str(u) for u in data["units"]], units)[1]:
+                loader.add(p, "units", problem)
+    campaigns = _campaigns(loader, root, specs, units)
+    if loader.problems:
+        raise ConfigError(loader.problems)
+    return Config(str(root), units, targets, campaigns, settings.model_dump())
+
+
+def _read_list(loader: _Loader, path: Path, key: str, model: type[M]) -> list[tuple[int, M]]:
+    if not path.is_file():
+        loader.add(path, "", "file is missing")
+        return []
+    return loader.read_list(path, key, model)
+
+
+def _read_optional(loader: _Loader, path: Path, model: type[M]) -> M | None:
+    return loader.read(path, model) if path.is_file() else None
+
+
+def _units(
+    loader: _Loader, path: Path, specs: list[tuple[int, schema.UnitSpec]]
+) -> dict[str, Unit]:
+    units: dict[str, Unit] = {}
+    for i, u in specs:
+        if u.code in units:
+            loader.add(path, f"units.{i}.code", f"duplicate unit code '{u.code}'")
+            continue
+        units[u.code] = Unit(u.code, nfc(u.name), u.kind, u.parent, order=i)
+    for i, u in specs:
+        if u.parent is not None and u.parent not in units:
+            loader.add(path, f"units.{i}.parent", f"unknown unit '{u.parent}'")
+    return units
+
+
+def select_units(
+    selector: list[str] | str | dict[str, str], units: dict[str, Unit]
+) -> tuple[list[str], list[str]]:
+    """Unit codes picked by a selector ('all', a list of codes, or {kind: ..., parent: ...}).
+
+    Returns (codes, problems).
+    """
+    if selector == "all":
+        return list(units), []
+    if isinstance(selector, dict):
+        bad = [k for k in selector if k not in {"kind", "parent"}]
+        if bad:
+            return [], [f"unknown selector key(s) {bad}: use 'kind' or 'parent'"]
+        picked = [
+            u.code for u in units.values() if all(getattr(u, k) == v for k, v in selector.items())
+        ]
+        return picked, ([] if picked else [f"selector {selector} matches no unit"])
+    codes = list(selector) if isinstance(selector, list) else [selector]
+    unknown = [c for c in codes if c not in units]
+    return [c for c in codes if c in units], [f"unknown unit '{c}'" for c in unknown]
+
+
+def _targets(
+    loader: _Loader, path: Path, specs: list[tuple[int, schema.TargetSpec]], units: dict[str, Unit]
+) -> dict[str, Target]:
+    from channels.registry import transport_names
+
+    targets: dict[str, Target] = {}
+    for i, t in specs:
+        where = f"targets.{i}"
+        selector = t.unit if t.unit is not None else t.units
+        assert selector is not None
+        codes, problems = select_units(selector, units)
+        for p in problems:
+            loader.add(path, f"{where}.{'unit' if t.unit else 'units'}", p)
+        if t.transport not in transport_names(t.kind):
+            loader.add(
+                path,
+                f"{where}.transport",
+                f"'{t.transport}' cannot carry {t.kind}; use one of {transport_names(t.kind)}",
+            )
+        options = _resolve_paths(loader, path, f"{where}.options", dict(t.options))
+        for code in codes:
+            tid = f"{code}/{t.name or t.kind}"
+            if tid in targets:
+                loader.add(
+                    path, f"{where}", f"duplicate target '{tid}' (give it a distinct 'name')"
+                )
+                continue
+            targets[tid] = Target(
+                tid, code, t.kind, t.transport, t.endpoint, dict(t.credentials), options
+            )
+    return targets
+
+
+PATH_OPTIONS = ("recipients", "optout")
+
+
+def _resolve_paths(
+    loader: _Loader, file: Path, where: str, options: dict[str, Any]
+) -> dict[str, Any]:
+    """Option values that name files are relative to the config directory; they must exist."""
+    for key in PATH_OPTIONS:
+        if key in options:
+            full = (loader.root / str(options[key])).resolve()
+            if not full.is_file():
+                loader.add(file, f"{where}.{key}", f"'{options[key]}' does not exist under config/")
+            options[key] = str(full)
+    return options
+
+
+def _campaigns(
+    loader: _Loader,
+    root: Path,
+    specs: Iterable[tuple[Path, schema.CampaignSpec]],
+    units: dict[str, Unit],
+) -> dict[str, Campaign]:
+    campaigns: dict[str, Campaign] = {}
+    for path, c in specs:
+        if c.id in campaigns:
+            loader.add(path, "id", f"duplicate campaign id '{c.id}'")
+            continue
+        codes, problems = select_units(c.units, units)
+        for p in problems:
+            loader.add(path, "units", p)
+        sources = []
+        for j, s in enumerate(c.sources):
+            for field in ("path", "fallback"):
+                rel = getattr(s, field)
+                if rel is not None and not (root / rel).exists():
+                    loader.add(
+                        path, f"sources.{j}.{field}", f"'{rel}' does not exist under {root.name}/"
+                    )
+            sources.append(
+                Source(
+                    f"{c.id}.{s.id}",
+                    s.kind,
+                    s.path,
+                    s.url,
+                    s.interval,
+                    tuple(s.topics or c.topics),
+                    s.fallback,
+                )
+            )
+        for k in c.targets:
+            if k not in {"website", "screen", "sms", "facebook", "zalo", "video", "article"}:
+                loader.add(
+                    path,
+                    f"targets.{k}",
+                    "unknown target measure; use a channel kind, 'article' or 'video'",
+                )
+        campaigns[c.id] = Campaign(
+            id=c.id,
+            title=nfc(c.title),
+            start=c.period.start,
+            end=c.period.end,
+            topics=tuple(c.topics),
+            sources=tuple(sources),
+            units=tuple(codes),
+            channels=tuple(c.channels),
+            schedule=_schedule(c.schedule),
+            approval=c.approval == "required",
+            targets={k: dict(v) for k, v in c.targets.items()},
+        )
+    return campaigns
+
+
+def _schedule(s: schema.ScheduleSpec) -> Schedule:
+    if s.at:
+        return Schedule("at", at=tuple(sorted(_aware(t) for t in s.at)))
+    if s.cron:
+        return Schedule("cron", cron=s.cron)
+    return Schedule("on_new_item")
+
+
+def _aware(t: dt.datetime) -> dt.datetime:
+    return t.replace(tzinfo=TZ) if t.tzinfo is None else t

@@ -1,0 +1,126 @@
+"""Plain, validated values that config and feeds turn into: units, targets, campaigns, items."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+UnitKind = Literal["department", "press", "district", "commune"]
+ChannelKind = Literal["website", "screen", "sms", "facebook", "zalo"]
+CHANNEL_KINDS: tuple[str, ...] = ("website", "screen", "sms", "facebook", "zalo")
+UNIT_KINDS: tuple[str, ...] = ("department", "press", "district", "commune")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A body that carries the plan out and reports on it (đơn vị)."""
+
+    code: str
+    name: str
+    kind: str
+    parent: str | None = None
+    order: int = 0
+
+
+@dataclass(frozen=True)
+class Target:
+    """One place a unit publishes to: a channel kind reached through a transport."""
+
+    id: str
+    unit: str
+    kind: str
+    transport: str
+    endpoint: str | None = None
+    credentials: Mapping[str, str] = field(default_factory=dict)
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    def secret(self, name: str) -> str | None:
+        """The value of the environment variable this target names for `name`."""
+        import os
+
+        var = self.credentials.get(name)
+        return os.environ.get(var) if var else None
+
+
+@dataclass(frozen=True)
+class Item:
+    """A piece of content: an article or a video link, text already NFC and sanitised."""
+
+    key: str
+    kind: str  # "article" | "video"
+    title: str
+    summary: str = ""
+    body_html: str = ""
+    link: str | None = None
+    video_url: str | None = None
+    image_url: str | None = None
+    published: dt.datetime | None = None
+    topics: tuple[str, ...] = ()
+    source: str = ""
+
+    @property
+    def video_id(self) -> str | None:
+        """The YouTube video id of `video_url`, if it is a YouTube link."""
+        from campaigns.text import youtube_id
+
+        return youtube_id(self.video_url) if self.video_url else None
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """When a campaign's items are due: at fixed times, on a cron, or as soon as they appear."""
+
+    kind: str  # "now" | "at" | "cron" | "on_new_item"
+    at: tuple[dt.datetime, ...] = ()
+    cron: str | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a campaign's content comes from."""
+
+    id: str
+    kind: str  # "files" | "videos" | "feed" | "youtube"
+    path: str | None = None
+    url: str | None = None
+    interval: int = 900
+    topics: tuple[str, ...] = ()
+    fallback: str | None = None
+
+
+@dataclass(frozen=True)
+class Campaign:
+    id: str
+    title: str
+    start: dt.date
+    end: dt.date
+    topics: tuple[str, ...]
+    sources: tuple[Source, ...]
+    units: tuple[str, ...]
+    channels: tuple[str, ...]
+    schedule: Schedule
+    approval: bool = False
+    targets: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+
+    def covers(self, when: dt.datetime) -> bool:
+        day = when.astimezone(TZ).date()
+        return self.start <= day <= self.end
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything under config/, resolved and checked."""
+
+    root: str
+    units: Mapping[str, Unit]
+    targets: Mapping[str, Target]
+    campaigns: Mapping[str, Campaign]
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+    def targets_of(self, unit: str, kinds: tuple[str, ...]) -> list[Target]:
+        return [t for t in self.targets.values() if t.unit == unit and t.kind in kinds]

@@ -1,0 +1,151 @@
+"""The shape of each config file, checked strictly: unknown keys are errors, not ignored."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Code = str
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class UnitSpec(Strict):
+    code: Code = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=60)
+    name: str = Field(min_length=1, max_length=200)
+    kind: Literal["department", "press", "district", "commune"]
+    parent: Code | None = None
+
+
+class UnitsFile(Strict):
+    units: list[UnitSpec]
+
+
+class TargetSpec(Strict):
+    """One channel target for one unit, or the same target for several units at once."""
+
+    unit: Code | None = None
+    units: list[Code] | Literal["all"] | dict[str, str] | None = None
+    name: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    kind: Literal["website", "screen", "sms", "facebook", "zalo"]
+    transport: str = "outbox"
+    endpoint: str | None = None
+    credentials: dict[str, str] = Field(default_factory=dict)
+    options: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("credentials")
+    @classmethod
+    def _env_names(cls, value: dict[str, str]) -> dict[str, str]:
+        for key, var in value.items():
+            if not var.replace("_", "").isalnum() or not var.isupper():
+                raise ValueError(
+                    f"credentials.{key} must name an environment variable"
+                    " (like LOA_SNV_WP_PASSWORD),"
+                    " never hold the secret itself"
+                )
+        return value
+
+    @model_validator(mode="after")
+    def _one_unit_form(self) -> TargetSpec:
+        if (self.unit is None) == (self.units is None):
+            raise ValueError("give exactly one of 'unit' or 'units'")
+        return self
+
+
+class TargetsFile(Strict):
+    targets: list[TargetSpec]
+
+
+class SourceSpec(Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    kind: Literal["files", "videos", "feed", "youtube"]
+    path: str | None = None
+    url: str | None = None
+    interval: int = Field(default=900, ge=60)
+    topics: list[str] = Field(default_factory=list)
+    fallback: str | None = None
+
+    @model_validator(mode="after")
+    def _where(self) -> SourceSpec:
+        if self.kind in {"files", "videos"} and not self.path:
+            raise ValueError(f"a '{self.kind}' source needs 'path'")
+        if self.kind in {"feed", "youtube"} and not self.url:
+            raise ValueError(f"a '{self.kind}' source needs 'url'")
+        return self
+
+
+class PeriodSpec(Strict):
+    start: dt.date
+    end: dt.date
+
+    @model_validator(mode="after")
+    def _order(self) -> PeriodSpec:
+        if self.end < self.start:
+            raise ValueError("period.end is before period.start")
+        return self
+
+
+class ScheduleSpec(Strict):
+    on_new_item: bool | None = None
+    at: list[dt.datetime] | None = None
+    cron: str | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> ScheduleSpec:
+        given = [k for k in ("on_new_item", "at", "cron") if getattr(self, k) not in (None, False)]
+        if len(given) != 1:
+            raise ValueError("give exactly one of 'on_new_item: true', 'at: [...]' or 'cron: ...'")
+        if self.cron is not None:
+            from croniter import croniter
+
+            if not croniter.is_valid(self.cron):
+                raise ValueError(f"'{self.cron}' is not a valid cron expression")
+        return self
+
+
+class CampaignSpec(Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)
+    title: str = Field(min_length=1)
+    period: PeriodSpec
+    topics: list[str] = Field(default_factory=list)
+    sources: list[SourceSpec] = Field(min_length=1)
+    units: list[Code] | Literal["all"] | dict[str, str]
+    channels: list[Literal["website", "screen", "sms", "facebook", "zalo"]] = Field(min_length=1)
+    schedule: ScheduleSpec = Field(default_factory=lambda: ScheduleSpec(on_new_item=True))
+    approval: Literal["none", "required"] = "none"
+    targets: dict[str, dict[str, int]] = Field(default_factory=dict)
+
+
+class RetrySpec(Strict):
+    attempts: int = Field(default=5, ge=1, le=50)
+    first_delay: float = Field(default=30, gt=0)
+    cap: float = Field(default=3600, gt=0)
+    jitter: float = Field(default=0.2, ge=0, le=1)
+
+
+class QuietSpec(Strict):
+    start: dt.time
+    end: dt.time
+
+
+class ChannelSettings(Strict):
+    retry: RetrySpec = Field(default_factory=RetrySpec)
+    quiet_hours: QuietSpec | None = None
+    rate_per_second: float | None = Field(default=None, gt=0)
+    rate_per_minute: float | None = Field(default=None, gt=0)
+    concurrency: int | None = Field(default=None, ge=1)
+
+
+class SettingsFile(Strict):
+    outbox: str = "outbox"
+    grace_seconds: int = Field(default=120, ge=5)
+    lease_seconds: int = Field(default=300, ge=10)
+    max_claims: int = Field(default=3, ge=1)
+    lock_seconds: int = Field(default=60, ge=5)
+    channels: dict[Literal["website", "screen", "sms", "facebook", "zalo"], ChannelSettings] = (
+        Field(default_factory=dict)
+    )

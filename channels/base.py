@@ -1,0 +1,108 @@
+"""The nouns every channel shares: a Message to publish, a Receipt, and the two errors."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Protocol
+
+import requests
+
+from campaigns.model import Item, Target, Unit
+
+TIMEOUT = (3.05, 20.0)
+"""Connect and read timeouts for every request a transport makes."""
+
+
+class ChannelError(Exception):
+    """Base for publishing failures."""
+
+
+class TransientError(ChannelError):
+    """A passing failure: try again later (after `retry_after` seconds when the service says)."""
+
+    def __init__(
+        self, message: str, *, retry_after: float | None = None, status: int | None = None
+    ):
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.status = status
+
+
+class PermanentError(ChannelError):
+    """A failure that retrying cannot fix (bad credentials, bad parameters, no route)."""
+
+    def __init__(self, message: str, *, status: int | None = None):
+        super().__init__(message)
+        self.status = status
+
+
+class HeldError(PermanentError):
+    """The service blocked us for a while (Facebook 368): an operator must decide."""
+
+
+class ConfigurationError(ValueError):
+    """A target's settings cannot work with its transport."""
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    media_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Message:
+    """What one delivery publishes: the same (item, unit, target) always gives the same Message."""
+
+    kind: str
+    title: str
+    text: str
+    body: Mapping[str, Any] = field(default_factory=dict)
+    attachments: tuple[Attachment, ...] = ()
+    reference: str = ""
+    link: str | None = None
+    segments: int = 0
+    encoding: str | None = None
+    recipients: tuple[str, ...] = ()
+    delivery_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """Proof of a publish: the remote id, and where to see it when there is a place."""
+
+    remote_id: str
+    url: str | None = None
+    status: int | None = None
+    detail: Mapping[str, Any] = field(default_factory=dict)
+
+
+class Formatter(Protocol):
+    kind: ClassVar[str]
+
+    def format(self, item: Item, unit: Unit, target: Target) -> Message: ...
+
+
+class Transport:
+    """Publishes a formatted Message to one target. Subclasses override publish (and lookup)."""
+
+    name: ClassVar[str] = ""
+    kinds: ClassVar[tuple[str, ...]] = ()
+    can_lookup: ClassVar[bool] = False
+    max_batch: ClassVar[int] = 1
+    rate: ClassVar[float | None] = None
+
+    def __init__(self, target: Target, *, session: requests.Session | None = None) -> None:
+        """Validate the target's settings here; raise ConfigurationError naming what is wrong."""
+        self.target = target
+        self.session = session or requests.Session()
+        self.timeout: tuple[float, float] = tuple(target.options.get("timeout", TIMEOUT))
+
+    def publish(self, message: Message) -> Receipt:
+        raise NotImplementedError
+
+    def lookup(self, message: Message) -> Receipt | None:
+        """Find a publish that may have happened before a crash; None when it did not."""
+        raise NotImplementedError(f"{self.name} cannot look a publish up")

@@ -1,0 +1,32 @@
+"""A Facebook Page post: the text keeps its diacritics, the link carries the article or video."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from campaigns.model import Item, Target, Unit
+from campaigns.text import shorten
+from channels.base import Message
+from channels.website import reference
+
+
+class FacebookFormat:
+    kind: ClassVar[str] = "facebook"
+    max_text: ClassVar[int] = 2000
+
+    def format(self, item: Item, unit: Unit, target: Target) -> Message:
+        hashtags = " ".join(str(t) for t in target.options.get("hashtags", []))
+        parts = [item.title, shorten(item.summary, 600), hashtags]
+        text = shorten("\n\n".join(p for p in parts if p), self.max_text)
+        link = item.video_url or item.link
+        body: dict[str, object] = {"message": text}
+        if link:
+            body["link"] = link
+        return Message(
+            kind=self.kind,
+            title=item.title,
+            text=text,
+            body=body,
+            reference=reference(item, target),
+            link=link,
+        )

@@ -1,0 +1,69 @@
+"""The dry-run transport: writes what would be published to outbox/<unit>/<channel>/<id>.<ext>."""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+from pathlib import Path
+from typing import ClassVar
+
+from campaigns.model import CHANNEL_KINDS, Target
+from channels.base import Message, Receipt, Transport
+
+EXTENSIONS = {"website": "html", "screen": "png", "sms": "txt", "facebook": "json", "zalo": "json"}
+
+
+class OutboxTransport(Transport):
+    name: ClassVar[str] = "outbox"
+    kinds: ClassVar[tuple[str, ...]] = CHANNEL_KINDS
+    can_lookup: ClassVar[bool] = True
+
+    def __init__(self, target: Target, *, root: Path) -> None:
+        super().__init__(target)
+        self.root = root
+
+    def path_for(self, message: Message) -> Path:
+        ident = message.delivery_id if message.delivery_id is not None else message.reference
+        return self.root / self.target.unit / message.kind / f"{ident}.{EXTENSIONS[message.kind]}"
+
+    def publish(self, message: Message) -> Receipt:
+        path = self.path_for(message)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        tmp.write_bytes(render(message))
+        os.replace(tmp, path)
+        return Receipt(
+            remote_id=f"outbox:{path.relative_to(self.root)}", url=path.resolve().as_uri()
+        )
+
+    def lookup(self, message: Message) -> Receipt | None:
+        path = self.path_for(message)
+        if not path.exists():
+            return None
+        return Receipt(
+            remote_id=f"outbox:{path.relative_to(self.root)}", url=path.resolve().as_uri()
+        )
+
+
+def render(message: Message) -> bytes:
+    """The bytes a person opens to see exactly what the channel would get."""
+    if message.kind == "screen":
+        return message.attachments[0].data
+    if message.kind == "website":
+        title = html.escape(message.title)
+        content = str(message.body.get("content", ""))
+        return (
+            '<!doctype html>\n<html lang="vi"><head><meta charset="utf-8">'
+            f"<title>{title}</title></head>\n<body><article><h1>{title}</h1>\n"
+            f"<p><em>{html.escape(str(message.body.get('excerpt', '')))}</em></p>\n{content}\n"
+            "</article></body></html>\n"
+        ).encode()
+    if message.kind == "sms":
+        head = (
+            f"Encoding: {message.encoding}\nSegments: {message.segments}\n"
+            f"Recipients: {len(message.recipients)}\n"
+        )
+        to = "".join(f"To: {n}\n" for n in message.recipients)
+        return (head + to + "\n" + message.text + "\n").encode()
+    return (json.dumps(dict(message.body), ensure_ascii=False, indent=2) + "\n").encode()

@@ -1,0 +1,51 @@
+"""A public-screen slide: 1920x1080 (or portrait 1080x1920) PNG, shown for a set window."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import ClassVar
+
+from campaigns.model import TZ, Item, Target, Unit
+from channels.base import Attachment, Message
+from channels.website import reference
+
+SIZES = {"landscape": (1920, 1080), "portrait": (1080, 1920)}
+
+
+class ScreenFormat:
+    kind: ClassVar[str] = "screen"
+    default_duration: ClassVar[int] = 15
+    default_days: ClassVar[int] = 14
+
+    def format(self, item: Item, unit: Unit, target: Target) -> Message:
+        from channels.slide import SlideContent, render_slide
+
+        opts = target.options
+        size = SIZES[str(opts.get("orientation", "landscape"))]
+        start = item.published or dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+        content = SlideContent(
+            title=item.title,
+            summary=item.summary,
+            unit_name=unit.name,
+            date_text=start.astimezone(TZ).strftime("%d/%m/%Y") if item.published else "",
+            qr_url=item.link or item.video_url,
+        )
+        png = render_slide(content, size)
+        name = reference(item, target)
+        end = start + dt.timedelta(days=int(opts.get("days", self.default_days)))
+        body: dict[str, object] = {
+            "name": name,
+            "title": item.title,
+            "start_date": start.astimezone(dt.UTC).isoformat(),
+            "end_date": end.astimezone(dt.UTC).isoformat(),
+            "duration": int(opts.get("duration", self.default_duration)),
+        }
+        return Message(
+            kind=self.kind,
+            title=item.title,
+            text=item.summary,
+            body=body,
+            attachments=(Attachment(f"{name}.png", "image/png", png),),
+            reference=name,
+            link=item.link or item.video_url,
+        )

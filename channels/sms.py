@@ -1,0 +1,48 @@
+"""An SMS: title and link within the segment budget, GSM-7 or UCS-2 chosen from the text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from campaigns.model import TZ, Item, Target, Unit
+from campaigns.text import nfc
+from channels.base import Message
+from channels.website import reference
+
+
+class SmsFormat:
+    kind: ClassVar[str] = "sms"
+    max_segments: ClassVar[int] = 3
+
+    def format(self, item: Item, unit: Unit, target: Target) -> Message:
+        from channels.recipients import load_recipients
+        from channels.smstext import count_segments, encoding_for, fit, strip_diacritics
+
+        opts = target.options
+        prefix = str(opts.get("prefix", unit.name))
+        link = item.link or item.video_url or ""
+        when = item.published.astimezone(TZ).strftime("%d/%m") if item.published else ""
+        text = nfc(" ".join(p for p in (f"[{prefix}]", when, item.title, link) if p))
+        if not opts.get("diacritics", True):
+            text = strip_diacritics(text)
+        encoding = encoding_for(text)
+        text = fit(text, int(opts.get("max_segments", self.max_segments)), encoding)
+        recipients: tuple[str, ...] = ()
+        if opts.get("recipients"):
+            optout = opts.get("optout")
+            listed = load_recipients(
+                Path(str(opts["recipients"])), Path(str(optout)) if optout else None
+            )
+            recipients = tuple(listed.numbers)
+        return Message(
+            kind=self.kind,
+            title=item.title,
+            text=text,
+            body={"text": text},
+            reference=reference(item, target),
+            link=link or None,
+            segments=count_segments(text, encoding),
+            encoding=encoding,
+            recipients=recipients,
+        )

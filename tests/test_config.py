@@ -1,0 +1,148 @@
+"""Config validation: every problem at once, each naming the file, the key path and the fault."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from campaigns.config import ConfigError, load_config
+from tests.factories import campaign, write_config
+from worker.cli import main
+
+REPO_CONFIG = Path(__file__).resolve().parent.parent / "config"
+
+
+def test_shipped_example_config_loads_with_every_unit_named_in_the_plan() -> None:
+    config = load_config(REPO_CONFIG)
+    names = {u.name for u in config.units.values()}
+    for expected in (
+        "Sở Nội vụ",
+        "Sở Thông tin và Truyền thông",
+        "Sở Tài chính",
+        "Tỉnh Đoàn",
+        "Trường Chính trị tỉnh",
+        "Đài Phát thanh - Truyền hình Đồng Nai",
+        "Báo Đồng Nai",
+        "UBND Thành phố Biên Hòa",
+        "UBND Huyện Xuân Lộc",
+        "UBND Huyện Định Quán",
+    ):
+        assert expected in names
+    assert {t.kind for t in config.targets.values()} == {
+        "website",
+        "screen",
+        "sms",
+        "facebook",
+        "zalo",
+    }
+    assert all(t.transport == "outbox" for t in config.targets.values())
+    assert len(config.campaigns) >= 5
+
+
+def test_several_problems_are_reported_at_once_with_file_and_field(tmp_path: Path) -> None:
+    root = write_config(
+        tmp_path / "config",
+        units=[
+            {"code": "a", "name": "Đơn vị A", "kind": "department"},
+            {"code": "a", "name": "Trùng mã", "kind": "district"},
+            {"code": "b", "name": "B", "kind": "ministry", "parent": "zz"},
+        ],
+        targets=[
+            {"unit": "nobody", "kind": "website", "transport": "outbox"},
+            {"unit": "a", "kind": "sms", "transport": "outbox", "colour": "red"},
+            {"unit": "a", "kind": "sms", "transport": "wordpress"},
+        ],
+        campaigns=[
+            campaign(
+                units=["a", "ghost"], channels=["website", "fax"], schedule={"cron": "every monday"}
+            )
+        ],
+    )
+    with pytest.raises(ConfigError) as info:
+        load_config(root)
+    found = {(p.file.split("/")[-1], p.path) for p in info.value.problems}
+    text = str(info.value)
+    assert ("units.yaml", "units.1.code") in found
+    assert ("units.yaml", "units.2.kind") in found
+    assert ("targets.yaml", "targets.0.unit") in found
+    assert ("targets.yaml", "targets.1.colour") in found
+    assert ("targets.yaml", "targets.2.transport") in found
+    assert ("dvc.yaml", "channels.1") in found
+    assert ("dvc.yaml", "schedule") in found
+    assert "unknown key" in text
+    assert "duplicate unit code 'a'" in text
+    assert "'every monday' is not a valid cron expression" in text
+    assert len(info.value.problems) >= 7
+
+
+def test_a_secret_written_into_credentials_is_refused(tmp_path: Path) -> None:
+    root = write_config(
+        tmp_path / "config",
+        targets=[
+            {
+                "unit": "so-noi-vu",
+                "kind": "website",
+                "transport": "wordpress",
+                "endpoint": "https://snv.example.gov.vn",
+                "credentials": {"app_password": "abcd efgh ijkl"},
+            }
+        ],
+    )
+    with pytest.raises(ConfigError, match="must name an environment variable"):
+        load_config(root)
+
+
+def test_yaml_syntax_errors_name_the_line(tmp_path: Path) -> None:
+    root = write_config(tmp_path / "config")
+    (root / "targets.yaml").write_text("targets:\n  - unit: [oops\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"targets.yaml: line \d+: not valid YAML"):
+        load_config(root)
+
+
+def test_missing_source_paths_and_recipient_lists_are_errors(tmp_path: Path) -> None:
+    root = write_config(
+        tmp_path / "config",
+        targets=[
+            {
+                "unit": "bien-hoa",
+                "kind": "sms",
+                "transport": "outbox",
+                "options": {"recipients": "recipients/none.csv"},
+            }
+        ],
+        campaigns=[campaign(sources=[{"id": "x", "kind": "files", "path": "content/missing"}])],
+    )
+    with pytest.raises(ConfigError) as info:
+        load_config(root)
+    paths = {p.path for p in info.value.problems}
+    assert {"targets.0.options.recipients", "sources.0.path"} <= paths
+
+
+def test_loa_check_exits_2_and_prints_every_problem(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = write_config(
+        tmp_path / "config", campaigns=[campaign(units=["ghost"], approval="maybe")]
+    )
+    assert main(["--config", str(root), "check"]) == 2
+    err = capsys.readouterr().err
+    assert "dvc.yaml: units: unknown unit 'ghost'" in err
+    assert "dvc.yaml: approval:" in err
+
+
+def test_loa_check_accepts_the_shipped_example(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--config", str(REPO_CONFIG), "check"]) == 0
+    assert "config OK" in capsys.readouterr().out
+
+
+def test_unit_selectors_pick_by_kind(tmp_path: Path) -> None:
+    root = write_config(
+        tmp_path / "config",
+        targets=[{"units": {"kind": "district"}, "kind": "screen", "transport": "outbox"}],
+    )
+    config = load_config(root)
+    assert list(config.targets) == ["bien-hoa/screen"]
+    data = yaml.safe_load((root / "targets.yaml").read_text(encoding="utf-8"))
+    assert data["targets"][0]["units"] == {"kind": "district"}

@@ -1,0 +1,35 @@
+"""The one place the dramatiq broker is chosen; import this before any actor module."""
+
+from __future__ import annotations
+
+import os
+
+import dramatiq
+from dramatiq.brokers.redis import RedisBroker
+from dramatiq.brokers.stub import StubBroker
+
+from campaigns.model import CHANNEL_KINDS
+
+QUEUES = {kind: f"loa_{kind}" for kind in CHANNEL_KINDS}
+
+
+def queue_for(channel: str) -> str:
+    return QUEUES[channel]
+
+
+def _make_broker() -> dramatiq.Broker:
+    url = os.environ.get("REDIS_URL")
+    broker: dramatiq.Broker
+    if url:
+        broker = RedisBroker(  # type: ignore[no-untyped-call]
+            url=url, namespace=os.environ.get("LOA_REDIS_NAMESPACE", "loa")
+        )
+    else:
+        broker = StubBroker()
+    for queue in QUEUES.values():
+        broker.declare_queue(queue)
+    return broker
+
+
+broker = _make_broker()
+dramatiq.set_broker(broker)

@@ -1,0 +1,129 @@
+"""What each `loa` subcommand does; worker.cli only parses and maps errors to exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import Counter
+
+from sqlalchemy import func, select
+
+from campaigns.config import load_config
+from channels.base import ConfigurationError
+from channels.registry import make_transport
+from worker.models import STATES, Delivery
+from worker.runtime import Runtime, build_runtime, fixed_clock, system_clock
+
+
+def check(args: argparse.Namespace) -> int:
+    from worker.cli import BadInput
+
+    config = load_config(args.config)
+    problems = []
+    for target in config.targets.values():
+        try:
+            make_transport(target)
+        except ConfigurationError as e:
+            problems.append(f"{config.root}/targets.yaml: target {target.id}: {e}")
+    if problems:
+        raise BadInput(f"{len(problems)} target(s) cannot work:\n" + "\n".join(problems))
+    kinds = Counter(t.kind for t in config.targets.values())
+    print(
+        f"config OK: {len(config.units)} units, {len(config.targets)} targets "
+        f"({', '.join(f'{k} {n}' for k, n in sorted(kinds.items()))}), "
+        f"{len(config.campaigns)} campaigns"
+    )
+    return 0
+
+
+def _runtime(args: argparse.Namespace) -> Runtime:
+    from worker.cli import parse_now
+
+    now = parse_now(getattr(args, "now", None))
+    return build_runtime(args.config, clock=fixed_clock(now) if now else system_clock)
+
+
+def run(args: argparse.Namespace) -> int:
+    from worker.embedded import run_forever, run_once
+
+    rt = _runtime(args)
+    if args.once:
+        results = run_once(
+            rt, threads=args.threads, with_workers=not args.scheduler_only, timeout=args.timeout
+        )
+        planned = sum(r.planned for r in results)
+        sent = sum(r.enqueued + r.requeued for r in results)
+        errors = [i for r in results for i in r.ingested if i.error]
+        for i in errors:
+            print(f"source {i.source}: {i.error}")
+        print(f"planned {planned} new deliveries, sent {sent} to workers")
+        print(_counts_line(rt))
+        return 0
+    run_forever(
+        rt, threads=args.threads, interval=args.interval, with_workers=not args.scheduler_only
+    )
+    return 0
+
+
+def _counts_line(rt: Runtime) -> str:
+    with rt.sessions() as s:
+        counts = dict(
+            s.execute(select(Delivery.state, func.count()).group_by(Delivery.state)).all()
+        )
+    return "deliveries: " + ", ".join(f"{st} {counts[st]}" for st in STATES if counts.get(st))
+
+
+def status(args: argparse.Namespace) -> int:
+    from worker.report import as_table
+
+    rt = _runtime(args)
+    with rt.sessions() as s:
+        rows = s.execute(
+            select(Delivery.campaign, Delivery.unit, Delivery.channel, Delivery.state, func.count())
+            .group_by(Delivery.campaign, Delivery.unit, Delivery.channel, Delivery.state)
+            .order_by(Delivery.campaign, Delivery.unit, Delivery.channel, Delivery.state)
+        ).all()
+    if args.json:
+        print(
+            json.dumps(
+                [
+                    {"campaign": c, "unit": u, "channel": ch, "state": st, "count": n}
+                    for c, u, ch, st, n in rows
+                ],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return 0
+    table = [["campaign", "unit", "channel", "state", "count"]]
+    table += [[c, u, ch, st, str(n)] for c, u, ch, st, n in rows]
+    print(as_table(table) if rows else "no deliveries yet")
+    print(_counts_line(rt))
+    return 0
+
+
+def report(args: argparse.Namespace) -> int:
+    from worker.cli import BadInput
+    from worker.periods import parse_period
+    from worker.report import as_csv, as_rows, as_table, build_report
+
+    try:
+        period = parse_period(args.period)
+    except ValueError as e:
+        raise BadInput(str(e)) from e
+    rt = _runtime(args)
+    if args.campaign and args.campaign not in rt.config.campaigns:
+        raise BadInput(f"--campaign: no campaign '{args.campaign}' in {rt.config.root}")
+    with rt.sessions() as s:
+        result = build_report(s, rt.config, period, args.campaign)
+    if args.format == "csv":
+        print(as_csv(result, args.lang), end="")
+        return 0
+    title = (
+        f"Báo cáo kết quả thông tin, tuyên truyền: {period.label_vi()}"
+        if args.lang == "vi"
+        else f"Information and propaganda results: {period.label}"
+    )
+    print(title)
+    print(as_table(as_rows(result, args.lang)))
+    return 0

@@ -1,0 +1,70 @@
+"""Reporting periods written as the plan writes them: 2024-Q1, 2024-H1 (6 tháng), 2024-Q3, 2024."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from campaigns.model import TZ
+
+_PATTERN = re.compile(r"^(\d{4})(?:-(Q[1-4]|H[12]))?$")
+_RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$")
+LABELS_VI = {
+    "Q1": "quý I",
+    "Q2": "quý II",
+    "Q3": "quý III",
+    "Q4": "quý IV",
+    "H1": "6 tháng đầu năm",
+    "H2": "6 tháng cuối năm",
+}
+
+
+@dataclass(frozen=True)
+class Period:
+    label: str
+    start: dt.datetime  # inclusive, local midnight
+    end: dt.datetime  # exclusive
+
+    def label_vi(self) -> str:
+        m = _PATTERN.match(self.label)
+        if m and m.group(2):
+            return f"{LABELS_VI[m.group(2)]} năm {m.group(1)}"
+        if m:
+            return f"năm {m.group(1)}"
+        return self.label
+
+
+def _local(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(0), TZ)
+
+
+def parse_period(text: str) -> Period:
+    """Parse a period; raises ValueError with the accepted forms when it is not one."""
+    text = text.strip()
+    text = text if _RANGE.match(text) else text.upper()
+    m = _PATTERN.match(text)
+    if m:
+        year, part = int(m.group(1)), m.group(2)
+        first, months = {
+            None: (1, 12),
+            "Q1": (1, 3),
+            "Q2": (4, 3),
+            "Q3": (7, 3),
+            "Q4": (10, 3),
+            "H1": (1, 6),
+            "H2": (7, 6),
+        }[part]
+        start = dt.date(year, first, 1)
+        end_month = first + months
+        end = dt.date(year + (end_month > 12), (end_month - 1) % 12 + 1, 1)
+        return Period(text, _local(start), _local(end))
+    r = _RANGE.match(text)
+    if r:
+        start, last = dt.date.fromisoformat(r.group(1)), dt.date.fromisoformat(r.group(2))
+        if last < start:
+            raise ValueError(f"period '{text}' ends before it starts")
+        return Period(text, _local(start), _local(last + dt.timedelta(days=1)))
+    raise ValueError(
+        f"'{text}' is not a period: use 2024, 2024-Q1..Q4, 2024-H1/H2, or 2024-01-01..2024-03-31"
+    )

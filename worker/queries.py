@@ -1,0 +1,240 @@
+"""Every query on deliveries, named as verbs; the caller owns the transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from worker.models import (
+    AWAITING_APPROVAL,
+    FAILED,
+    PLANNED,
+    PUBLISHED,
+    QUEUED,
+    RETRYING,
+    SENDING,
+    SKIPPED,
+    UNCERTAIN,
+    Attempt,
+    ContentItem,
+    Delivery,
+)
+
+DELIVERY_KEY = ["campaign", "item_id", "unit", "target"]
+
+
+def affected(result: Any) -> int:
+    """Rows an UPDATE or INSERT touched."""
+    return int(result.rowcount or 0)
+
+
+def insert_ignoring_existing(
+    session: Session, table: Any, rows: Sequence[dict[str, Any]], keys: list[str]
+) -> int:
+    """A set-based insert that skips rows whose unique key exists; returns how many were new."""
+    if not rows:
+        return 0
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        stmt: Any = postgresql.insert(table).on_conflict_do_nothing(index_elements=keys)
+    elif dialect == "sqlite":
+        stmt = sqlite.insert(table).on_conflict_do_nothing(index_elements=keys)
+    else:  # pragma: no cover - other databases are not supported
+        stmt = insert(table).prefix_with("IGNORE")
+    result = session.execute(stmt.returning(table.c[keys[0]]), list(rows))
+    return len(result.all())
+
+
+def plan_deliveries(session: Session, rows: Sequence[dict[str, Any]]) -> int:
+    """Insert delivery rows; planning the same key twice plans nothing new."""
+    return insert_ignoring_existing(session, Delivery.__table__, rows, DELIVERY_KEY)
+
+
+def promote_due(
+    session: Session, now: dt.datetime, *, limit: int = 5000, held: Iterable[str] = ()
+) -> list[tuple[int, str]]:
+    """Move planned or retrying rows that are due (and not in quiet hours) to queued."""
+    held = list(held)
+    due = session.execute(
+        select(Delivery.id, Delivery.channel)
+        .where(
+            Delivery.state.in_((PLANNED, RETRYING)),
+            Delivery.due_at <= now,
+            Delivery.channel.not_in(held),
+        )
+        .order_by(Delivery.due_at, Delivery.id)
+        .limit(limit)
+    ).all()
+    ids = [d.id for d in due]
+    if not ids:
+        return []
+    session.execute(
+        update(Delivery)
+        .where(Delivery.id.in_(ids), Delivery.state.in_((PLANNED, RETRYING)))
+        .values(state=QUEUED, queued_at=now, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return [(d.id, d.channel) for d in due]
+
+
+def defer(session: Session, channel: str, until: dt.datetime, now: dt.datetime) -> int:
+    """Push due rows of a channel in quiet hours to when the window opens; never drop them."""
+    result = session.execute(
+        update(Delivery)
+        .where(
+            Delivery.channel == channel,
+            Delivery.state.in_((PLANNED, RETRYING)),
+            Delivery.due_at <= now,
+        )
+        .values(due_at=until, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return affected(result)
+
+
+def stale_queued(
+    session: Session, now: dt.datetime, grace: dt.timedelta, limit: int = 5000
+) -> list[tuple[int, str]]:
+    """Rows queued long ago and never claimed: their message was lost, so send it again."""
+    rows = session.execute(
+        select(Delivery.id, Delivery.channel)
+        .where(Delivery.state == QUEUED, Delivery.queued_at < now - grace)
+        .order_by(Delivery.id)
+        .limit(limit)
+    ).all()
+    ids = [r.id for r in rows]
+    if ids:
+        session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_(ids), Delivery.state == QUEUED)
+            .values(queued_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    return [(r.id, r.channel) for r in rows]
+
+
+@dataclass(frozen=True)
+class Claim:
+    delivery: Delivery
+    item: ContentItem
+    claim: int
+
+
+def claim_delivery(
+    session: Session, delivery_id: int, now: dt.datetime, lease: dt.timedelta, worker: str
+) -> Claim | None:
+    """Take a queued row for this worker (a conditional UPDATE), so two messages do one publish."""
+    result = session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id, Delivery.state == QUEUED)
+        .values(
+            state=SENDING,
+            claims=Delivery.claims + 1,
+            lease_until=now + lease,
+            worker=worker,
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if affected(result) != 1:
+        return None
+    row = session.execute(
+        select(Delivery, ContentItem)
+        .join(ContentItem, Delivery.item_id == ContentItem.id)
+        .where(Delivery.id == delivery_id)
+    ).one()
+    return Claim(row[0], row[1], row[0].claims)
+
+
+def release(
+    session: Session,
+    delivery_id: int,
+    claim: int,
+    due: dt.datetime,
+    now: dt.datetime,
+    reason: str | None = None,
+) -> bool:
+    """Give a claimed row back without spending an attempt (a rate-limit wait, a shutdown)."""
+    result = session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id, Delivery.state == SENDING, Delivery.claims == claim)
+        .values(state=RETRYING, due_at=due, lease_until=None, updated_at=now, reason=reason)
+        .execution_options(synchronize_session=False)
+    )
+    return affected(result) == 1
+
+
+def record_outcome(
+    session: Session, delivery_id: int, claim: int, attempt: Attempt, values: dict[str, Any]
+) -> bool:
+    """Write the attempt and the new state, only if this worker still holds the claim."""
+    result = session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id, Delivery.state == SENDING, Delivery.claims == claim)
+        .values(attempts=Delivery.attempts + 1, lease_until=None, **values)
+        .execution_options(synchronize_session=False)
+    )
+    if affected(result) != 1:
+        return False
+    session.add(attempt)
+    return True
+
+
+def expired_leases(session: Session, now: dt.datetime, limit: int = 500) -> list[Delivery]:
+    return list(
+        session.scalars(
+            select(Delivery)
+            .where(Delivery.state == SENDING, Delivery.lease_until < now)
+            .order_by(Delivery.id)
+            .limit(limit)
+        )
+    )
+
+
+def set_state(
+    session: Session, delivery_id: int, from_states: Sequence[str], **values: Any
+) -> bool:
+    result = session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id, Delivery.state.in_(from_states))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return affected(result) == 1
+
+
+def skip_unsent(session: Session, campaign: str, reason: str, now: dt.datetime) -> int:
+    """Mark a campaign's not-yet-sent rows skipped with the reason (rows `sending` finish first)."""
+    result = session.execute(
+        update(Delivery)
+        .where(
+            Delivery.campaign == campaign,
+            Delivery.state.in_((PLANNED, AWAITING_APPROVAL, QUEUED, RETRYING)),
+        )
+        .values(state=SKIPPED, updated_at=now, reason=reason)
+        .execution_options(synchronize_session=False)
+    )
+    return affected(result)
+
+
+def count_unfinished(session: Session, now: dt.datetime) -> int:
+    """Rows a `--once` run still waits for: queued or sending, or planned/retrying and due."""
+    due = and_(Delivery.state.in_((PLANNED, RETRYING)), Delivery.due_at <= now)
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(Delivery)
+            .where(or_(Delivery.state.in_((QUEUED, SENDING)), due))
+        )
+        or 0
+    )
+
+
+FINISHED_OK = (PUBLISHED,)
+NEEDS_OPERATOR = (FAILED, UNCERTAIN)

@@ -1,0 +1,143 @@
+"""The scheduler's tick: ingest, plan, promote what is due, sweep what was lost, enqueue by id."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from campaigns.model import TZ
+from worker import queries
+from worker.ingest import IngestResult, ingest_all
+from worker.models import (
+    PENDING_STATES,
+    PUBLISHED,
+    QUEUED,
+    SENDING,
+    UNCERTAIN,
+    ContentItem,
+    Delivery,
+)
+from worker.planner import local_midnight, plan
+from worker.retry import in_quiet_hours
+from worker.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TickResult:
+    ingested: list[IngestResult] = field(default_factory=list)
+    planned: int = 0
+    enqueued: int = 0
+    requeued: int = 0
+    deferred: int = 0
+    expired: int = 0
+    reconciled: int = 0
+    standby: bool = False  # another scheduler holds the lock; this one did nothing
+
+
+def tick(rt: Runtime, *, ingest: bool = True) -> TickResult:
+    """One pass of the scheduler; safe to run again at any time (every step is idempotent)."""
+    from worker.actors import enqueue
+    from worker.liveness import acquire_lock, beat
+
+    beat(rt, "scheduler")
+    if not acquire_lock(rt, ttl=float(rt.setting("lock_seconds", default=60))):
+        return TickResult(standby=True)
+    now = rt.now()
+    result = TickResult()
+    if ingest:
+        result.ingested = ingest_all(rt, now)
+    with rt.sessions.begin() as s:
+        result.planned = plan(s, rt.config, now)
+    with rt.sessions.begin() as s:
+        result.expired = expire_ended_campaigns(rt, s, now)
+        result.deferred, held = defer_quiet_channels(rt, s, now)
+        due = queries.promote_due(s, now, held=held)
+    result.enqueued = enqueue(due)
+    result.reconciled = reconcile_expired_leases(rt, now)
+    grace = dt.timedelta(seconds=int(rt.setting("grace_seconds", default=120)))
+    with rt.sessions.begin() as s:
+        stale = queries.stale_queued(s, now, grace)
+    result.requeued = enqueue(stale)
+    return result
+
+
+def defer_quiet_channels(rt: Runtime, s: Session, now: dt.datetime) -> tuple[int, list[str]]:
+    """Channels inside their quiet hours: push their due rows to the window's end."""
+    deferred, held = 0, []
+    for kind in {t.kind for t in rt.config.targets.values()}:
+        opens = in_quiet_hours(rt.channel_settings(kind).get("quiet_hours"), now.astimezone(TZ))
+        if opens is not None:
+            held.append(kind)
+            deferred += queries.defer(s, kind, opens, now)
+    return deferred, held
+
+
+def expire_ended_campaigns(rt: Runtime, s: Session, now: dt.datetime) -> int:
+    """Content not published by its campaign's end is skipped, with the reason; not dropped."""
+    total = 0
+    for campaign in rt.config.campaigns.values():
+        end = local_midnight(campaign.end + dt.timedelta(days=1))
+        if now < end:
+            continue
+        reason = f"campaign ended on {campaign.end.isoformat()} before it was published"
+        total += queries.skip_unsent(s, campaign.id, reason, now)
+    return total
+
+
+def reconcile_expired_leases(rt: Runtime, now: dt.datetime) -> int:
+    """A row left `sending` by a dead worker: look it up where the channel can, else ask a human."""
+    from worker.delivery import build_message
+
+    max_claims = int(rt.setting("max_claims", default=3))
+    with rt.sessions() as s:
+        rows = [(d, d.item_id) for d in queries.expired_leases(s, now)]
+        items = {i: s.get(ContentItem, i) for _, i in rows}
+    done = 0
+    for d, item_id in rows:
+        target = rt.config.targets.get(d.target)
+        transport = rt.transport(target) if target else None
+        found, looked = None, False
+        if transport is not None and transport.can_lookup and d.claims < max_claims:
+            try:
+                item = items[item_id]
+                assert item is not None
+                found, looked = transport.lookup(build_message(rt, d, item)), True
+            except Exception as e:
+                log.warning("delivery %s: lookup failed: %s", d.id, e)
+                continue
+        with rt.sessions.begin() as s:
+            if found is not None:
+                values = {
+                    "state": PUBLISHED,
+                    "remote_id": found.remote_id,
+                    "published_at": now,
+                    "reason": "found published after a worker died",
+                }
+            elif looked:
+                values = {
+                    "state": QUEUED,
+                    "queued_at": now - dt.timedelta(days=1),
+                    "reason": "not found after a worker died; sent again",
+                }
+            else:
+                why = (
+                    "worker died while sending; the channel cannot look the post up"
+                    if d.claims < max_claims
+                    else f"killed its worker {d.claims} times (poison)"
+                )
+                values = {"state": UNCERTAIN, "reason": why}
+            done += queries.set_state(
+                s, d.id, [SENDING], lease_until=None, updated_at=now, **values
+            )
+    return done
+
+
+def pending_ids(rt: Runtime) -> list[int]:
+    with rt.sessions() as s:
+        return list(s.scalars(select(Delivery.id).where(Delivery.state.in_(PENDING_STATES))))
