@@ -54,30 +54,33 @@ def nfc(text: str | None) -> str:
     return unicodedata.normalize("NFC", text or "")
 
 
+_DIM = r"(?<![-\w])(?:width|height)"
 _PIXEL = re.compile(
-    r"<img\b[^>]*\b(?:width|height)\s*=\s*[\"']?[01]px[\"']?[^>]*>|"
-    r"<img\b[^>]*\b(?:width|height)\s*=\s*[\"']?[01][\"'\s/>][^>]*>?",
+    r"<img\b[^>]*(?:"
+    + _DIM + r"\s*=\s*[\"']?[01](?:px)?(?![\d.])"  # width="1" or height=0
+    + r"|style\s*=\s*[\"'][^\"']*(?:display\s*:\s*none|visibility\s*:\s*hidden|"
+    + _DIM + r"\s*:\s*[01](?:px)?(?![\d.]))"  # hidden or 1px by CSS
+    + r")[^>]*>",
     re.I,
 )
 
 
 def sanitise_html(fragment: str | None, base_url: str | None = None) -> str:
-    """Clean feed HTML: no script, no handlers, no javascript: links, no 1x1 tracking pixels."""
-    text = _PIXEL.sub("", nfc(fragment))
-    cleaned = nh3.clean(
-        text,
+    """Clean feed HTML: no script, no handlers, no javascript: links, no tracking pixels."""
+
+    def absolute(tag: str, attribute: str, value: str) -> str | None:
+        if base_url and attribute in {"href", "src"}:
+            return urljoin(base_url, value)
+        return value
+
+    return nh3.clean(
+        _PIXEL.sub("", nfc(fragment)),
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto", "tel"},
         link_rel="noopener noreferrer",
+        attribute_filter=absolute,
     )
-    if base_url:
-        cleaned = re.sub(
-            r'(href|src)="([^"]+)"',
-            lambda m: f'{m.group(1)}="{html.escape(urljoin(base_url, html.unescape(m.group(2))))}"',
-            cleaned,
-        )
-    return cleaned
 
 
 def plain_text(fragment: str | None) -> str:

@@ -21,9 +21,7 @@ def _make_broker() -> dramatiq.Broker:
     url = os.environ.get("REDIS_URL")
     broker: dramatiq.Broker
     if url:
-        broker = RedisBroker(  # type: ignore[no-untyped-call]
-            url=url, namespace=os.environ.get("LOA_REDIS_NAMESPACE", "loa")
-        )
+        broker = RedisBroker(url=url, namespace=os.environ.get("LOA_REDIS_NAMESPACE", "loa"))
     else:
         broker = StubBroker()
     for queue in QUEUES.values():

@@ -12,6 +12,7 @@ from channels.base import HeldError, Message, PermanentError, Receipt, Transient
 from channels.registry import formatter
 from worker import queries
 from worker.models import FAILED, PUBLISHED, RETRYING, Attempt, ContentItem, Delivery
+from worker.ratelimit import slots
 from worker.retry import backoff, exhausted
 from worker.runtime import Runtime
 
@@ -56,8 +57,13 @@ def deliver(rt: Runtime, delivery_id: int) -> str:
     try:
         if d.target not in rt.config.targets:
             raise PermanentError(f"target '{d.target}' is no longer in the config")
+        target = rt.config.targets[d.target]
         message = build_message(rt, d, claim.item)
-        receipt = rt.transport(rt.config.targets[d.target]).publish(message)
+        limiters = rt.limits().limiters(target, rt.channel_settings(d.channel))
+        with slots(limiters) as granted:
+            if not granted:
+                return _wait_for_slot(rt, d, claim.claim)
+            receipt = rt.transport(target).publish(message)
     except TransientError as e:
         return _retry_or_fail(rt, d, claim.claim, started, e)
     except PermanentError as e:
@@ -68,6 +74,21 @@ def deliver(rt: Runtime, delivery_id: int) -> str:
             rt, d, claim.claim, started, TransientError(f"{type(e).__name__}: {e}")
         )
     return _finish(rt, d, claim.claim, started, PUBLISHED, receipt=receipt, message=message)
+
+
+def _wait_for_slot(rt: Runtime, d: Delivery, claim: int) -> str:
+    """Rate limit reached: give the row back for a moment without spending an attempt."""
+    now = rt.now()
+    with rt.sessions.begin() as s:
+        queries.release(
+            s,
+            d.id,
+            claim,
+            now + dt.timedelta(seconds=1),
+            now,
+            reason="waiting for a rate-limit slot",
+        )
+    return RETRYING
 
 
 def _retry_or_fail(

@@ -12,8 +12,8 @@ import dramatiq
 from dramatiq.brokers.stub import StubBroker
 
 from worker import queries, runtime
-from worker.liveness import release_lock
 from worker.broker import QUEUES, broker
+from worker.liveness import release_lock
 from worker.runtime import Runtime
 from worker.scheduler import TickResult, tick
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import socket
 import threading
@@ -16,6 +17,7 @@ from worker.queries import affected, insert_ignoring_existing
 from worker.runtime import Runtime, current
 
 SCHEDULER_LOCK = "scheduler"
+log = logging.getLogger(__name__)
 
 
 def beat(rt: Runtime, role: str, detail: dict[str, Any] | None = None) -> None:
@@ -25,8 +27,17 @@ def beat(rt: Runtime, role: str, detail: dict[str, Any] | None = None) -> None:
     with rt.sessions.begin() as s:
         row = s.get(Heartbeat, name)
         if row is None:
-            s.add(Heartbeat(name=name, role=role, pid=os.getpid(), host=socket.gethostname(),
-                            started_at=now, seen_at=now, detail=detail or {}))
+            s.add(
+                Heartbeat(
+                    name=name,
+                    role=role,
+                    pid=os.getpid(),
+                    host=socket.gethostname(),
+                    started_at=now,
+                    seen_at=now,
+                    detail=detail or {},
+                )
+            )
         else:
             row.seen_at, row.role = now, role
             if detail is not None:
@@ -43,9 +54,9 @@ def acquire_lock(rt: Runtime, name: str = SCHEDULER_LOCK, ttl: float = 60.0) -> 
     now = dt.datetime.now(dt.UTC)
     until = now + dt.timedelta(seconds=ttl)
     with rt.sessions.begin() as s:
-        new = insert_ignoring_existing(s, Lock.__table__,
-                                       [{"name": name, "holder": rt.name, "expires_at": until}],
-                                       ["name"])
+        new = insert_ignoring_existing(
+            s, Lock.__table__, [{"name": name, "holder": rt.name, "expires_at": until}], ["name"]
+        )
         if new:
             return True
         result = s.execute(
@@ -80,5 +91,5 @@ class WorkerHeartbeat(dramatiq.Middleware):
             try:
                 beat(current(), "worker")
             except Exception:  # the database may be down for a moment; keep beating
-                pass
+                log.debug("heartbeat failed", exc_info=True)
             self.stop.wait(self.interval)

@@ -161,6 +161,7 @@ class SourceState(Base):
     last_polled: Mapped[dt.datetime | None]
     last_ok: Mapped[dt.datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
     items: Mapped[int] = mapped_column(Integer, default=0)
 
 

@@ -164,7 +164,14 @@ def release(
     result = session.execute(
         update(Delivery)
         .where(Delivery.id == delivery_id, Delivery.state == SENDING, Delivery.claims == claim)
-        .values(state=RETRYING, due_at=due, lease_until=None, updated_at=now, reason=reason)
+        .values(
+            state=RETRYING,
+            due_at=due,
+            lease_until=None,
+            updated_at=now,
+            reason=reason,
+            claims=Delivery.claims - 1,
+        )
         .execution_options(synchronize_session=False)
     )
     return affected(result) == 1

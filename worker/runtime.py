@@ -42,6 +42,7 @@ class Runtime:
     name: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
     http: requests.Session = field(default_factory=requests.Session)
     _transports: dict[str, Transport] = field(default_factory=dict)
+    _limits: Any = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def now(self) -> dt.datetime:
@@ -63,6 +64,16 @@ class Runtime:
         if kind == "sms" and not raw.get("quiet_hours"):
             defaults["quiet_hours"] = {"start": dt.time(22, 0), "end": dt.time(7, 0)}
         return {**defaults, **{k: v for k, v in raw.items() if v is not None}}
+
+    def limits(self) -> Any:
+        """The process's rate limiters (Redis-backed when REDIS_URL is set)."""
+        from worker.ratelimit import Limits
+
+        with self._lock:
+            if self._limits is None:
+                lease = int(self.setting("lease_seconds", default=300)) * 1000
+                self._limits = Limits(lease_ms=lease)
+            return self._limits
 
     def transport(self, target: Target) -> Transport:
         """One transport per target per process, built on first use."""

@@ -1,0 +1,284 @@
+"""Content that staff keep as files under config/: Markdown articles and a YAML list of videos."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+from markdown_it import MarkdownIt
+
+from campaigns.model import TZ, Item, Source
+from campaigns.text import nfc, plain_text, sanitise_html, shorten, watch_url, youtube_id
+
+ARTICLE_FIELDS = ("title", "summary", "link", "image", "video", "published", "topics")
+VIDEO_FIELDS = ("url", "title", "summary", "published", "topics")
+SUMMARY_LIMIT = 300
+
+_FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*(?:\r?\n|\Z)", re.S | re.M)
+_SPACE = re.compile(r"\s+")
+_VN_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+(\d{1,2}):(\d{2}))?$")
+_MARKDOWN = MarkdownIt("commonmark", {"html": True}).enable("table")
+
+
+class ContentError(Exception):
+    """Content an editor must fix; names every file and field at fault, not just the first."""
+
+    def __init__(self, path: Path | str, field: str, problem: str) -> None:
+        self.path = str(path)
+        self.field = field
+        self.problem = problem
+        self.problems: tuple[ContentError, ...] = (self,)
+        super().__init__(f"{path}: {field}: {problem}" if field else f"{path}: {problem}")
+
+    @classmethod
+    def combine(cls, errors: Sequence[ContentError]) -> ContentError:
+        """One error carrying every problem of `errors`, listed one per line."""
+        flat = tuple(p for e in errors for p in e.problems)
+        if len(flat) == 1:
+            return flat[0]
+        combined = cls(flat[0].path, flat[0].field, flat[0].problem)
+        combined.problems = flat
+        lines = "\n".join(f"  - {p}" for p in flat)
+        combined.args = (f"{len(flat)} problems in content files:\n{lines}",)
+        return combined
+
+
+def normalise_topic(term: str) -> str:
+    """One spelling per topic, so 'Cải cách  hành chính' and 'cải cách hành chính' match."""
+    return _SPACE.sub(" ", nfc(html.unescape(term))).strip().lower()
+
+
+def merge_topics(source: Source, terms: Iterable[str]) -> tuple[str, ...]:
+    """The source's plan topics, then the item's own terms, without repeats."""
+    topics = list(source.topics)
+    for term in terms:
+        norm = normalise_topic(term)
+        if norm and norm not in topics:
+            topics.append(norm)
+    return tuple(topics)
+
+
+def load_articles(directory: Path, source: Source) -> tuple[Item, ...]:
+    """Every *.md under `directory` as an article; raises ContentError listing all problems."""
+    if not directory.is_dir():
+        raise ContentError(directory, "", "directory does not exist")
+    items: list[Item] = []
+    errors: list[ContentError] = []
+    for path in sorted(directory.rglob("*.md")):
+        try:
+            items.append(_article(path, directory, source))
+        except ContentError as e:
+            errors.append(e)
+    if errors:
+        raise ContentError.combine(errors)
+    return tuple(items)
+
+
+def _article(path: Path, directory: Path, source: Source) -> Item:
+    meta, body = _front_matter(path)
+    problems: list[ContentError] = []
+    check = _Fields(path, "", problems)
+    check.unknown(meta, ARTICLE_FIELDS)
+    title = check.text(meta, "title", required=True)
+    link = check.url(meta, "link")
+    body_html = sanitise_html(_MARKDOWN.render(nfc(body)), base_url=link)
+    video = meta.get("video")
+    image = meta.get("image")
+    item = Item(
+        key=f"{source.id}:{path.relative_to(directory).as_posix()}",
+        kind="article",
+        title=title,
+        summary=check.text(meta, "summary") or shorten(plain_text(body_html), SUMMARY_LIMIT),
+        body_html=body_html,
+        link=link,
+        video_url=check.video(video, "video") if video is not None else None,
+        image_url=check.image(image, path.parent) if image is not None else None,
+        published=check.when(meta.get("published"), "published"),
+        topics=merge_topics(source, check.topics(meta.get("topics"), "topics")),
+        source=source.id,
+    )
+    if problems:
+        raise ContentError.combine(problems)
+    return item
+
+
+def _front_matter(path: Path) -> tuple[dict[str, Any], str]:
+    try:
+        text = path.read_text(encoding="utf-8").lstrip("\ufeff")
+    except (OSError, UnicodeDecodeError) as e:
+        raise ContentError(path, "", f"cannot read: {e}") from e
+    match = _FRONT.match(text)
+    if not match:
+        raise ContentError(
+            path,
+            "front matter",
+            "missing: start the file with a '---' line, the fields, then another '---' line",
+        )
+    meta = _yaml(path, match.group(1), "front matter", line_offset=1)
+    if not isinstance(meta, dict):
+        raise ContentError(path, "front matter", "must be 'field: value' lines")
+    return meta, text[match.end() :]
+
+
+def _yaml(path: Path, text: str, field: str, line_offset: int = 0) -> Any:
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f" at line {mark.line + 1 + line_offset}" if mark else ""
+        raise ContentError(path, field, f"not valid YAML{where}: {getattr(e, 'problem', e)}") from e
+
+
+def load_videos(path: Path, source: Source) -> tuple[Item, ...]:
+    """A YAML list of YouTube links as video items; raises ContentError listing all problems."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as e:
+        raise ContentError(path, "", "file does not exist") from e
+    except (OSError, UnicodeDecodeError) as e:
+        raise ContentError(path, "", f"cannot read: {e}") from e
+    entries = _yaml(path, text, "")
+    if not isinstance(entries, list):
+        raise ContentError(path, "", "must be a list of videos, each starting with '- url: ...'")
+    problems: list[ContentError] = []
+    items: dict[str, Item] = {}
+    for n, entry in enumerate(entries, start=1):
+        item = _video(path, f"entry {n}", entry, source, problems)
+        if item is not None and item.key in items:
+            problems.append(ContentError(path, f"entry {n}.url", "the same video is listed twice"))
+        elif item is not None:
+            items[item.key] = item
+    if problems:
+        raise ContentError.combine(problems)
+    return tuple(items.values())
+
+
+def _video(
+    path: Path, where: str, entry: Any, source: Source, problems: list[ContentError]
+) -> Item | None:
+    if not isinstance(entry, dict):
+        problems.append(ContentError(path, where, "must be 'field: value' lines (url, title, ...)"))
+        return None
+    before = len(problems)
+    check = _Fields(path, f"{where}.", problems)
+    check.unknown(entry, VIDEO_FIELDS)
+    title = check.text(entry, "title", required=True)
+    url = check.video(entry.get("url"), "url")
+    summary = check.text(entry, "summary")
+    published = check.when(entry.get("published"), "published")
+    topics = merge_topics(source, check.topics(entry.get("topics"), "topics"))
+    video_id = youtube_id(url) if url else None
+    if len(problems) > before or video_id is None:
+        return None
+    return Item(
+        key=f"{source.id}:yt:{video_id}",
+        kind="video",
+        title=title,
+        summary=summary,
+        body_html=f"<p>{html.escape(summary)}</p>" if summary else "",
+        link=url,
+        video_url=url,
+        image_url=f"https://i.ytimg.com/vi/{video_id}/hqdefault.jpg",
+        published=published,
+        topics=topics,
+        source=source.id,
+    )
+
+
+class _Fields:
+    """Reads fields of one front matter or list entry, recording each problem instead of raising."""
+
+    def __init__(self, path: Path, prefix: str, problems: list[ContentError]) -> None:
+        self.path, self.prefix, self.problems = path, prefix, problems
+
+    def add(self, field: str, problem: str) -> None:
+        self.problems.append(ContentError(self.path, f"{self.prefix}{field}", problem))
+
+    def unknown(self, meta: dict[Any, Any], known: tuple[str, ...]) -> None:
+        for key in meta:
+            if key not in known:
+                self.add(str(key), f"unknown field (expected one of: {', '.join(known)})")
+
+    def text(self, meta: dict[str, Any], field: str, *, required: bool = False) -> str:
+        value = meta.get(field)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                self.add(field, "is missing or empty")
+            return ""
+        if not isinstance(value, str | int | float):
+            self.add(field, "must be text")
+            return ""
+        return _SPACE.sub(" ", nfc(str(value))).strip()
+
+    def url(self, meta: dict[str, Any], field: str) -> str | None:
+        value = meta.get(field)
+        if value is None:
+            return None
+        if not isinstance(value, str) or not re.match(r"^https?://[^\s/]+", value.strip()):
+            self.add(field, f"must be a web address starting with https:// (got {value!r})")
+            return None
+        return value.strip()
+
+    def video(self, value: Any, field: str) -> str | None:
+        video_id = youtube_id(value.strip()) if isinstance(value, str) else None
+        if video_id is None:
+            self.add(field, f"not a YouTube video URL (got {value!r})")
+            return None
+        return watch_url(video_id)
+
+    def image(self, value: Any, folder: Path) -> str | None:
+        if isinstance(value, str) and re.match(r"^https?://", value.strip()):
+            return value.strip()
+        local = folder / value if isinstance(value, str) and value.strip() else None
+        if local is None or not local.is_file():
+            self.add("image", f"must be https://… or a file next to the article (got {value!r})")
+            return None
+        return local.resolve().as_uri()
+
+    def when(self, value: Any, field: str) -> dt.datetime | None:
+        if value is None:
+            return None
+        moment = parse_when(value)
+        if moment is None:
+            self.add(
+                field, f"not a date: use YYYY-MM-DD, YYYY-MM-DD HH:MM or DD/MM/YYYY (got {value!r})"
+            )
+        return moment
+
+    def topics(self, value: Any, field: str) -> list[str]:
+        if value is None:
+            return []
+        if isinstance(value, str):
+            return [value]
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return value
+        self.add(field, "must be a topic or a list of topics")
+        return []
+
+
+def parse_when(value: Any) -> dt.datetime | None:
+    """A date or time from YAML as aware UTC; naive values are Asia/Ho_Chi_Minh local time."""
+    if isinstance(value, str):
+        value = _from_text(value.strip())
+    if isinstance(value, dt.datetime):
+        aware = value if value.tzinfo else value.replace(tzinfo=TZ)
+        return aware.astimezone(dt.UTC)
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time(0), TZ).astimezone(dt.UTC)
+    return None
+
+
+def _from_text(text: str) -> dt.datetime | dt.date | None:
+    match = _VN_DATE.match(text)
+    try:
+        if match:
+            day, month, year, hour, minute = match.groups()
+            return dt.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0))
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
