@@ -11,23 +11,39 @@ from channels.base import Message
 from channels.website import reference
 
 
+def compose(head: str, tail: str, max_segments: int, encoding: str) -> str:
+    """Shorten the head word by word so the tail (the link) always survives within the budget."""
+    from channels.smstext import ELLIPSIS, count_segments, fit
+
+    if count_segments(head + tail, encoding) <= max_segments:
+        return head + tail
+    words = head.split(" ")
+    while len(words) > 2:
+        words.pop()
+        candidate = " ".join(words).rstrip(" ,.;:-") + ELLIPSIS + tail
+        if count_segments(candidate, encoding) <= max_segments:
+            return candidate
+    return fit(head + tail, max_segments, encoding)
+
+
 class SmsFormat:
     kind: ClassVar[str] = "sms"
     max_segments: ClassVar[int] = 3
 
     def format(self, item: Item, unit: Unit, target: Target) -> Message:
         from channels.recipients import load_recipients
-        from channels.smstext import count_segments, encoding_for, fit, strip_diacritics
+        from channels.smstext import count_segments, encoding_for, strip_diacritics
 
         opts = target.options
         prefix = str(opts.get("prefix", unit.name))
         link = item.link or item.video_url or ""
         when = item.published.astimezone(TZ).strftime("%d/%m") if item.published else ""
-        text = nfc(" ".join(p for p in (f"[{prefix}]", when, item.title, link) if p))
+        head = nfc(" ".join(p for p in (f"[{prefix}]", when, item.title) if p))
+        tail = f" {link}" if link else ""
         if not opts.get("diacritics", True):
-            text = strip_diacritics(text)
-        encoding = encoding_for(text)
-        text = fit(text, int(opts.get("max_segments", self.max_segments)), encoding)
+            head = strip_diacritics(head)
+        encoding = encoding_for(head + tail)
+        text = compose(head, tail, int(opts.get("max_segments", self.max_segments)), encoding)
         recipients: tuple[str, ...] = ()
         if opts.get("recipients"):
             optout = opts.get("optout")

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from channels.base import Message, PermanentError, Receipt, Transport, TransientError
+from channels.base import Message, PermanentError, Receipt, TransientError, Transport
 from tests.fakes.base import FakeServer, Response
 
 
@@ -39,7 +39,7 @@ def run_case(
     caplog: pytest.LogCaptureFixture,
     secrets: tuple[str, ...],
 ) -> object:
-    """Publish `message` once against `fake` scripted with `case`; assert the outcome and hygiene."""
+    """Publish `message` once against `fake` scripted by `case`; check outcome and hygiene."""
     caplog.set_level(logging.DEBUG)
     fake.then(*case.responses)
     transport = make_transport(closed_port_url() if case.refused else fake.url)

@@ -40,8 +40,13 @@ class Response:
 Handler = Callable[[Request], Response]
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that gave up (a timeout case) is expected here, not worth a traceback."""
+
+
 class FakeServer:
-    """Subclasses set `routes` [(method, path prefix, handler)]; `script` forces the next answers."""
+    """Subclasses set `routes` (method, path prefix, handler); `script` forces the next answers."""
 
     def __init__(self) -> None:
         self.requests: list[Request] = []
@@ -55,8 +60,7 @@ class FakeServer:
     @property
     def url(self) -> str:
         assert self._server is not None
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
 
     def then(self, *responses: Response) -> None:
         """Answer the next requests with these, in order, before the normal behaviour."""
@@ -79,6 +83,7 @@ class FakeServer:
 
         class _Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True
 
             def _serve(self) -> None:
                 split = urlsplit(self.path)
@@ -98,7 +103,7 @@ class FakeServer:
                     self.close_connection = True
                     self.connection.shutdown(2)
                     return
-                payload = resp.body
+                payload: Any = resp.body
                 headers = dict(resp.headers)
                 if isinstance(payload, dict | list):
                     payload = json.dumps(payload, ensure_ascii=False).encode()
@@ -118,10 +123,11 @@ class FakeServer:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        server = _QuietServer(("127.0.0.1", 0), _Handler)
         server.daemon_threads = True
         self._server = server
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                                  daemon=True)
         thread.start()
         try:
             yield self

@@ -1,0 +1,175 @@
+"""Drops slides into a folder a screen player watches, with a playlist.json it reads alongside."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import errno
+import fcntl
+import json
+import logging
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, ClassVar
+
+import requests
+
+from campaigns.model import Target
+from channels.base import (
+    ConfigurationError,
+    Message,
+    PermanentError,
+    Receipt,
+    TransientError,
+    Transport,
+)
+
+log = logging.getLogger(__name__)
+
+PLAYLIST = "playlist.json"
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,150}$")
+_EXT = {"image/png": ".png", "image/jpeg": ".jpg"}
+_PASSING = (errno.ENOSPC, errno.EAGAIN, errno.EBUSY, errno.EIO, errno.ESTALE)
+
+
+class FolderTransport(Transport):
+    """Writes each file atomically, so a player never shows half a slide or half a playlist."""
+
+    name: ClassVar[str] = "folder"
+    kinds: ClassVar[tuple[str, ...]] = ("screen",)
+    can_lookup: ClassVar[bool] = True
+
+    def __init__(self, target: Target, *, session: requests.Session | None = None) -> None:
+        super().__init__(target, session=session)
+        raw = target.options.get("path")
+        if not isinstance(raw, str) or not raw.strip():
+            raise ConfigurationError(f"target {target.id}: options.path must name a folder")
+        self.path = Path(raw).expanduser()
+        if self.path.exists() and not self.path.is_dir():
+            raise ConfigurationError(f"target {target.id}: options.path {raw} is not a folder")
+
+    def publish(self, message: Message) -> Receipt:
+        """Write the slide, then put its entry in the playlist (replacing one of the same name)."""
+        entry = _entry(message)
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+            with self._locked():
+                _write(self.path / entry["file"], message.attachments[0].data)
+                entries = self._update(entry)
+        except OSError as e:
+            raise _error(e, f"{self.target.id}: write {entry['file']}") from e
+        log.info(
+            "%s: slide %s in the playlist (%s entries)", self.target.id, entry["name"], entries
+        )
+        return Receipt(entry["name"], detail={"file": entry["file"], "entries": entries})
+
+    def lookup(self, message: Message) -> Receipt | None:
+        """The playlist entry of exactly this name whose file is still there, or None."""
+        name = _entry(message)["name"]
+        try:
+            entries = _read(self.path / PLAYLIST)
+        except OSError as e:
+            raise _error(e, f"{self.target.id}: read {PLAYLIST}") from e
+        for entry in entries:
+            if entry.get("name") == name and (self.path / str(entry.get("file"))).is_file():
+                return Receipt(name, detail={"file": entry["file"], "found": True})
+        return None
+
+    def _update(self, entry: dict[str, Any]) -> int:
+        """Replace the same name, drop what has ended (and its file), write the playlist back."""
+        now = dt.datetime.now(dt.UTC)
+        old = _read(self.path / PLAYLIST)
+        kept = [e for e in old if e.get("name") != entry["name"] and not _ended(e, now)]
+        kept.append(entry)
+        kept.sort(key=lambda e: (str(e.get("start")), str(e.get("name"))))
+        playlist = json.dumps(kept, ensure_ascii=False, indent=2) + "\n"
+        _write(self.path / PLAYLIST, playlist.encode())
+        in_use = {str(e.get("file")) for e in kept}
+        for gone in old:
+            name = str(gone.get("file"))
+            if name not in in_use and _NAME.match(name) and name != PLAYLIST:
+                with contextlib.suppress(FileNotFoundError):
+                    (self.path / name).unlink()
+                    log.info("%s: removed slide %s", self.target.id, name)
+        return len(kept)
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        """Hold the folder's lock file, so two workers never lose each other's playlist entries."""
+        with open(self.path / ".playlist.lock", "a+b") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _entry(message: Message) -> dict[str, Any]:
+    """The playlist entry of a screen Message; PermanentError when it cannot make one."""
+    body = message.body
+    name = str(body.get("name") or message.reference)
+    if not _NAME.match(name) or not message.attachments:
+        raise PermanentError(f"screen message {name!r} needs a plain file name and a slide")
+    slide = message.attachments[0]
+    try:
+        start, end = _when(body["start_date"]), _when(body["end_date"])
+        duration = int(body["duration"])
+    except (KeyError, TypeError, ValueError) as e:
+        raise PermanentError(f"screen message {name}: bad start/end/duration ({e})") from e
+    ext = _EXT.get(slide.media_type, Path(slide.filename).suffix.lower() or ".png")
+    return {"file": name + ext, "name": name, "start": start, "end": end, "duration": duration}
+
+
+def _when(value: object) -> str:
+    """An ISO timestamp in UTC; naive values are taken as UTC, as Anthias does."""
+    moment = dt.datetime.fromisoformat(str(value))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+def _ended(entry: dict[str, Any], now: dt.datetime) -> bool:
+    try:
+        return dt.datetime.fromisoformat(str(entry.get("end"))) < now
+    except (TypeError, ValueError):
+        return False
+
+
+def _read(path: Path) -> list[dict[str, Any]]:
+    """The playlist's entries; an unreadable one is PermanentError, never silently overwritten."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return []
+    except ValueError as e:
+        raise PermanentError(f"{path} is not valid JSON: fix or remove it") from e
+    if not isinstance(data, list):
+        raise PermanentError(f"{path} is not a list of entries: fix or remove it")
+    return [e for e in data if isinstance(e, dict)]
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Write next to the target and os.replace it in, so readers see the old file or the new."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def _error(e: OSError, what: str) -> TransientError | PermanentError:
+    """A full or busy disk may pass; a missing permission or a wrong path will not."""
+    text = f"{what}: {e.strerror or type(e).__name__}"
+    if e.errno in _PASSING:
+        return TransientError(text)
+    return PermanentError(text)

@@ -1,0 +1,225 @@
+"""Who an SMS goes to: per-unit CSV lists checked as Vietnamese mobiles, minus the opt-outs.
+
+Numbers are kept as `84` + 9 digits (E.164 without the `+`): the form Kannel passes to an
+SMSC unchanged and gateways accept, one spelling per phone so dedupe and opt-out compare
+equal. `local_vn` gives the `0…` form for APIs whose docs show it (eSMS).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from channels.base import ChannelError, PermanentError, TransientError
+
+log = logging.getLogger(__name__)
+
+MOBILE_LEADS = frozenset("35789")
+"""The digit after the trunk 0 on Vietnamese mobile numbers (03x, 05x, 07x, 08x, 09x)."""
+_SEPARATORS = re.compile(r"[\s.\-()]")
+
+
+class RecipientsError(ValueError):
+    """A recipient or opt-out file cannot be read; the message names the file."""
+
+
+@dataclass(frozen=True)
+class RecipientList:
+    """Numbers to send to, in file order without repeats, and what was left out and why."""
+
+    numbers: tuple[str, ...]
+    rejected: tuple[tuple[int, str, str], ...] = ()
+    opted_out: int = 0
+    duplicates: int = 0
+    names: Mapping[str, str] = field(default_factory=dict)
+
+
+def problem_with(raw: str) -> str | None:
+    """Why `raw` is not a Vietnamese mobile number, or None when it is one."""
+    digits = _SEPARATORS.sub("", raw.strip())
+    if not digits:
+        return "empty"
+    if digits.startswith("+"):
+        digits = digits[1:]
+        if not digits.startswith("84"):
+            return "not a Vietnamese number"
+    if not digits.isdigit() or not digits.isascii():
+        return "not a phone number"
+    national = _national(digits)
+    if national is None:
+        return "wrong length"
+    if national[0] not in MOBILE_LEADS:
+        return "not a mobile prefix"
+    return None
+
+
+def _national(digits: str) -> str | None:
+    """The 9 digits after the trunk 0 or the 84 country code, when the length is right."""
+    if len(digits) == 10 and digits.startswith("0"):
+        return digits[1:]
+    if len(digits) == 11 and digits.startswith("84"):
+        return digits[2:]
+    if len(digits) == 13 and digits.startswith("0084"):
+        return digits[4:]
+    return None
+
+
+def normalise_vn_mobile(raw: str) -> str | None:
+    """`0912 345 678`, `+84912345678` or `84.912.345.678` as `84912345678`; None when invalid."""
+    if problem_with(raw) is not None:
+        return None
+    national = _national(_SEPARATORS.sub("", raw.strip()).lstrip("+"))
+    return f"84{national}"
+
+
+def local_vn(number: str) -> str:
+    """`84912345678` as `0912345678`, the form Vietnamese brandname APIs document."""
+    return "0" + number[2:] if number.startswith("84") else number
+
+
+def _read(path: Path, what: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError as e:
+        raise RecipientsError(f"{what} file {path} does not exist") from e
+    except (OSError, UnicodeDecodeError) as e:
+        raise RecipientsError(f"{what} file {path} cannot be read: {e}") from e
+
+
+def _rows(text: str, path: Path, what: str) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line number, row keyed by lower-case header) for each CSV row; Excel ; or tab too."""
+    first = text.splitlines()[0] if text.strip() else ""
+    delimiter = max((",", ";", "\t"), key=first.count)
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    headers = [h.strip().lower() for h in reader.fieldnames or []]
+    if "phone" not in headers:
+        raise RecipientsError(f"{what} file {path} has no 'phone' column (found {headers})")
+    reader.fieldnames = headers
+    for row in reader:
+        yield reader.line_num, {k: (v or "").strip() for k, v in row.items() if k}
+
+
+def _optouts(path: Path) -> set[str]:
+    """Numbers that asked not to get SMS: a CSV with a phone column, or one number a line."""
+    text = _read(path, "opt-out")
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    if "phone" in first.lower():
+        raws: Iterable[str] = (row.get("phone", "") for _, row in _rows(text, path, "opt-out"))
+    else:
+        raws = text.splitlines()
+    numbers = {normalise_vn_mobile(raw) for raw in raws if raw.strip()}
+    if None in numbers:
+        log.warning("opt-out file %s has entries that are not mobile numbers", path)
+    return {n for n in numbers if n}
+
+
+def load_recipients(path: Path, optout_path: Path | None = None) -> RecipientList:
+    """Read a unit's list; raises RecipientsError naming the file when it is missing or bad."""
+    blocked = _optouts(Path(optout_path)) if optout_path else set()
+    numbers: dict[str, None] = {}
+    seen: set[str] = set()
+    names: dict[str, str] = {}
+    rejected: list[tuple[int, str, str]] = []
+    duplicates = opted_out = 0
+    for line, row in _rows(_read(Path(path), "recipient"), Path(path), "recipient"):
+        raw = row.get("phone", "")
+        if not raw and not any(row.values()):
+            continue
+        reason = problem_with(raw)
+        number = normalise_vn_mobile(raw)
+        if reason or number is None:
+            rejected.append((line, raw, reason or "invalid"))
+        elif number in seen:
+            duplicates += 1
+        elif number in blocked:
+            seen.add(number)
+            opted_out += 1
+        else:
+            seen.add(number)
+            numbers[number] = None
+            if row.get("name"):
+                names[number] = row["name"]
+    return RecipientList(tuple(numbers), tuple(rejected), opted_out, duplicates, names)
+
+
+_DIALABLE = re.compile(r"^\+?[0-9]{3,20}$")
+
+
+def check_numbers(numbers: Iterable[str]) -> tuple[str, ...]:
+    """The numbers as a tuple; ValueError when one is empty or has a space (it would split)."""
+    items = tuple(numbers)
+    if not items:
+        raise ValueError("the message has no recipients")
+    for position, number in enumerate(items, 1):
+        if not _DIALABLE.match(number):
+            raise ValueError(f"recipient #{position} is not a plain phone number")
+    return items
+
+
+def partial(
+    error: ChannelError, sent: tuple[str, ...], unsure: tuple[str, ...] = ()
+) -> ChannelError:
+    """`error` as is when nothing went out, else its Partial twin carrying who got the message."""
+    if not sent and not unsure:
+        return error
+    note = f"{error} ({len(sent)} numbers already sent"
+    note += f", {len(unsure)} unsure)" if unsure else ")"
+    if isinstance(error, PermanentError):
+        return PartialPermanentError(note, sent=sent, unsure=unsure, status=error.status)
+    retry_after = error.retry_after if isinstance(error, TransientError) else None
+    status = error.status if isinstance(error, TransientError) else None
+    return PartialTransientError(
+        note, sent=sent, unsure=unsure, retry_after=retry_after, status=status
+    )
+
+
+class Unconfirmed(TransientError):
+    """The gateway may have taken the request but never said so (read timeout, odd 2xx)."""
+
+
+def batches(numbers: Iterable[str], size: int) -> list[tuple[str, ...]]:
+    """Numbers in groups of at most `size`, in order, one group per gateway request."""
+    items = tuple(numbers)
+    return [items[i : i + size] for i in range(0, len(items), max(size, 1))]
+
+
+class PartialTransientError(TransientError):
+    """A passing failure after some batches went out: resend only to the numbers not in `sent`.
+
+    `unsure` holds the batch whose answer never came (a read timeout): the gateway may have
+    taken it, so an operator decides whether those numbers get the message again.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        sent: tuple[str, ...],
+        unsure: tuple[str, ...] = (),
+        retry_after: float | None = None,
+        status: int | None = None,
+    ) -> None:
+        super().__init__(message, retry_after=retry_after, status=status)
+        self.sent = sent
+        self.unsure = unsure
+
+
+class PartialPermanentError(PermanentError):
+    """A failure retrying cannot fix, after some batches went out: `sent` already have it."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        sent: tuple[str, ...],
+        unsure: tuple[str, ...] = (),
+        status: int | None = None,
+    ) -> None:
+        super().__init__(message, status=status)
+        self.sent = sent
+        self.unsure = unsure

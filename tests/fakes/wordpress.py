@@ -1,0 +1,256 @@
+"""A WordPress REST API that behaves as channels.md §1 says, its errors and gotchas included."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import re
+from typing import Any
+from urllib.parse import parse_qs
+
+from tests.fakes.base import Handler, Request, Response
+from tests.fakes.routed import RoutedFake
+
+API = "/wp-json/wp/v2"
+STATUSES = ("publish", "future", "draft", "pending", "private")
+IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
+_FILENAME = re.compile(r"filename\*?=(?:UTF-8'')?\"?([^\";]+)\"?", re.I)
+
+
+def wp_error(code: str, message: str, status: int, **data: Any) -> Response:
+    """An error in WordPress' shape: {code, message, data: {status, ...}}."""
+    return Response(status, {"code": code, "message": message, "data": {"status": status, **data}})
+
+
+def invalid_param(**params: str) -> Response:
+    names = ", ".join(params)
+    return wp_error("rest_invalid_param", f"Invalid parameter(s): {names}", 400, params=params)
+
+
+NOT_LOGGED_IN = wp_error("rest_not_logged_in", "You are not currently logged in.", 401)
+BAD_PASSWORD = wp_error(
+    "incorrect_password", "The provided password is an invalid application password.", 401
+)
+
+
+class FakeWordPress(RoutedFake):
+    """Posts, media and categories in memory; `users` maps user names to application passwords."""
+
+    def __init__(self, users: dict[str, str] | None = None) -> None:
+        super().__init__()
+        self.users = users if users is not None else {"editor": "abcd efgh ijkl mnop"}
+        self.reset()
+
+    def reset(self) -> None:
+        super().reset()
+        self.posts: dict[int, dict[str, Any]] = {}
+        self.media: dict[int, dict[str, Any]] = {}
+        self.categories = [
+            {"id": 3, "slug": "tin-tuc", "name": "Tin tức"},
+            {"id": 7, "slug": "cai-cach-hanh-chinh", "name": "Cải cách hành chính"},
+        ]
+        self.max_upload = 2 * 1024 * 1024
+        self._next = 100
+
+    def routes(self) -> list[tuple[str, str, Handler]]:
+        return [
+            ("POST", f"{API}/media", self.upload),
+            ("POST", f"{API}/posts", self.create_post),
+            ("GET", f"{API}/posts", self.list_posts),
+            ("GET", f"{API}/categories", self.list_categories),
+        ]
+
+    def normalise(self, request: Request) -> Request:
+        """Serve `/?rest_route=/wp/v2/...` as `/wp-json/wp/v2/...` (pretty permalinks off)."""
+        route = request.query.get("rest_route", [""])[0]
+        if request.path == "/" and route:
+            request.path = "/wp-json" + route
+        return request
+
+    def user(self, request: Request) -> tuple[str | None, Response | None]:
+        """Application Password auth: a wrong one fails the request, a missing one is anonymous."""
+        header = request.headers.get("authorization", "")
+        if not header.startswith("Basic "):
+            return None, None
+        name, _, password = base64.b64decode(header[6:]).decode().partition(":")
+        if self.users.get(name) != password:
+            return None, BAD_PASSWORD
+        return name, None
+
+    def upload(self, request: Request) -> Response:
+        name, failed = self.user(request)
+        if failed or name is None:
+            return failed or NOT_LOGGED_IN
+        refused = self._refuse_upload(request)
+        if refused:
+            return refused
+        found = _FILENAME.search(request.headers["content-disposition"])
+        media_id = self._id()
+        self.media[media_id] = {
+            "id": media_id,
+            "mime_type": request.headers["content-type"],
+            "media_type": "image",
+            "source_url": f"{self.url}/wp-content/uploads/{found.group(1) if found else ''}",
+            "alt_text": request.query.get("alt_text", [""])[0],
+            "media_details": {"filesize": len(request.body)},
+            "data": request.body,
+        }
+        shown = {k: v for k, v in self.media[media_id].items() if k != "data"}
+        return Response(201, shown, {"Location": f"{self.url}{API}/media/{media_id}"})
+
+    def _refuse_upload(self, request: Request) -> Response | None:
+        """The 400s of WP_REST_Attachments_Controller::upload_from_data, in its order."""
+        disposition = request.headers.get("content-disposition", "")
+        md5 = request.headers.get("content-md5")
+        checks = [
+            (not request.body, "rest_upload_no_data", "No data supplied."),
+            (
+                not request.headers.get("content-type"),
+                "rest_upload_no_content_type",
+                "No Content-Type supplied.",
+            ),
+            (
+                not disposition,
+                "rest_upload_no_content_disposition",
+                "No Content-Disposition supplied.",
+            ),
+            (
+                not _FILENAME.search(disposition),
+                "rest_upload_invalid_disposition",
+                "Invalid Content-Disposition supplied. Content-Disposition needs to be formatted "
+                'as `attachment; filename="image.png"` or similar.',
+            ),
+            (
+                bool(md5) and md5 != hashlib.md5(request.body).hexdigest(),
+                "rest_upload_hash_mismatch",
+                "Content hash did not match expected.",
+            ),
+            (
+                len(request.body) > self.max_upload,
+                "rest_upload_file_too_big",
+                "The uploaded file exceeds the maximum upload size for this site.",
+            ),
+            (
+                request.headers.get("content-type") not in IMAGE_TYPES,
+                "rest_upload_sideload_error",
+                "Sorry, you are not allowed to upload this file type.",
+            ),
+        ]
+        for failed, code, message in checks:
+            if failed:
+                return wp_error(code, message, 400)
+        return None
+
+    def create_post(self, request: Request) -> Response:
+        name, failed = self.user(request)
+        if failed or name is None:
+            return failed or NOT_LOGGED_IN
+        fields = _fields(request)
+        if "id" in fields:
+            return wp_error("rest_post_exists", "Cannot create existing post.", 400)
+        problem = _invalid(fields)
+        if problem:
+            return problem
+        post = self._post(fields)
+        self.posts[post["id"]] = post
+        return Response(201, post, {"Location": f"{self.url}{API}/posts/{post['id']}"})
+
+    def list_posts(self, request: Request) -> Response:
+        name, failed = self.user(request)
+        if failed:
+            return failed
+        wanted = _list(request.query.get("status", ["publish"])[0])
+        if name is None and set(wanted) - {"publish"}:
+            return invalid_param(status="Status is forbidden.")
+        slugs = _list(request.query.get("slug", [""])[0])
+        found = [
+            p
+            for p in self.posts.values()
+            if p["status"] in wanted and (not slugs or p["slug"] in slugs)
+        ]
+        return Response(200, found)
+
+    def list_categories(self, request: Request) -> Response:
+        _, failed = self.user(request)
+        if failed:
+            return failed
+        slugs = _list(request.query.get("slug", [""])[0])
+        return Response(200, [c for c in self.categories if not slugs or c["slug"] in slugs])
+
+    def _id(self) -> int:
+        with self.lock:
+            self._next += 1
+            return self._next
+
+    def _post(self, fields: dict[str, Any]) -> dict[str, Any]:
+        """A post as WordPress echoes it in `edit` context: unique slug, a bad image dropped."""
+        post_id = self._id()
+        slug = wanted = str(fields.get("slug") or f"post-{post_id}")
+        taken = {p["slug"] for p in self.posts.values()}
+        n = 2
+        while slug in taken:
+            slug, n = f"{wanted}-{n}", n + 1
+        media = fields.get("featured_media", 0)
+        now = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None).isoformat()
+        return {
+            "id": post_id,
+            "date": now,
+            "date_gmt": fields.get("date_gmt") or now,
+            "guid": {"raw": f"{self.url}/?p={post_id}"},
+            "modified": now,
+            "slug": slug,
+            "status": fields.get("status", "draft"),
+            "type": "post",
+            "link": f"{self.url}/{slug}/",
+            "title": {"raw": fields.get("title", ""), "rendered": fields.get("title", "")},
+            "content": {
+                "raw": fields.get("content", ""),
+                "rendered": fields.get("content", ""),
+                "protected": False,
+            },
+            "excerpt": {
+                "raw": fields.get("excerpt", ""),
+                "rendered": fields.get("excerpt", ""),
+                "protected": False,
+            },
+            "author": 1,
+            "featured_media": media if media in self.media else 0,
+            "format": "standard",
+            "meta": [],
+            "categories": fields.get("categories", []),
+            "tags": [],
+            "_links": {},
+        }
+
+
+def _fields(request: Request) -> dict[str, Any]:
+    if request.headers.get("content-type", "").startswith("application/json"):
+        data = request.json()
+        return data if isinstance(data, dict) else {}
+    return {k: v[0] for k, v in parse_qs(request.body.decode()).items()}
+
+
+def _invalid(fields: dict[str, Any]) -> Response | None:
+    """rest_invalid_param for the fields a post schema checks."""
+    params: dict[str, str] = {}
+    if fields.get("status", "draft") not in STATUSES:
+        params["status"] = f"status is not one of {', '.join(STATUSES)}."
+    for key in ("title", "content", "excerpt", "slug"):
+        if key in fields and not isinstance(fields[key], str):
+            params[key] = f"{key} is not of type string."
+    categories = fields.get("categories", [])
+    if not isinstance(categories, list) or not all(isinstance(c, int) for c in categories):
+        params["categories"] = "categories[0] is not of type integer."
+    if "featured_media" in fields and not isinstance(fields["featured_media"], int):
+        params["featured_media"] = "featured_media is not of type integer."
+    if "date_gmt" in fields:
+        try:
+            dt.datetime.fromisoformat(str(fields["date_gmt"]))
+        except ValueError:
+            params["date_gmt"] = "Invalid date."
+    return invalid_param(**params) if params else None
+
+
+def _list(value: str) -> list[str]:
+    return [v for v in re.split(r"[,\s]+", value) if v]
