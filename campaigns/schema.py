@@ -142,8 +142,8 @@ class ChannelSettings(Strict):
 
 class SettingsFile(Strict):
     outbox: str = "outbox"
-    grace_seconds: int = Field(default=120, ge=5)
-    lease_seconds: int = Field(default=300, ge=10)
+    grace_seconds: int = Field(default=120, ge=2)
+    lease_seconds: int = Field(default=300, ge=2)
     max_claims: int = Field(default=3, ge=1)
     lock_seconds: int = Field(default=60, ge=5)
     channels: dict[Literal["website", "screen", "sms", "facebook", "zalo"], ChannelSettings] = (

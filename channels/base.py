@@ -103,6 +103,10 @@ class Transport:
     def publish(self, message: Message) -> Receipt:
         raise NotImplementedError
 
+    def supports_lookup(self) -> bool:
+        """Whether `lookup` can answer for this target (a setting may turn it off)."""
+        return self.can_lookup
+
     def lookup(self, message: Message) -> Receipt | None:
         """Find a publish that may have happened before a crash; None when it did not."""
         raise NotImplementedError(f"{self.name} cannot look a publish up")

@@ -62,6 +62,10 @@ class WebhookTransport(Transport):
         self.header = str(target.options.get("signature_header", SIGNATURE_HEADER))
         self.lookup_enabled = http.flag(target, "lookup", True)
 
+    def supports_lookup(self) -> bool:
+        """`lookup: false` means the portal cannot be asked, so a crash leaves it to an operator."""
+        return self.lookup_enabled
+
     def publish(self, message: Message) -> Receipt:
         """POST the message; 2xx or 409 (already have it) is a Receipt, the rest raise."""
         reference = _reference(message)

@@ -33,6 +33,7 @@ def write_config(
     campaigns: list[dict[str, Any]] | None = None,
     articles: int = 2,
     settings: dict[str, Any] | None = None,
+    published: list[dt.datetime] | None = None,
 ) -> Path:
     """A small, valid config folder; pass lists to replace any part."""
     root.mkdir(parents=True, exist_ok=True)
@@ -41,12 +42,14 @@ def write_config(
     (root / "recipients" / "subs.csv").write_text(
         "phone\n0912000001\n0987000002\n", encoding="utf-8"
     )
-    for i in range(articles):
-        published = dt.datetime(2024, 1 + (i * 3) % 12, 10, 8, 0, tzinfo=TZ).isoformat()
+    dates = published or [
+        dt.datetime(2024, 1 + (i * 3) % 12, 10, 8, 0, tzinfo=TZ) for i in range(articles)
+    ]
+    for i, when in enumerate(dates):
         (root / "content" / "news" / f"a{i:03d}.md").write_text(
             ARTICLE.format(
                 title=f"Ầm ầm cải cách hành chính số {i}: Đồng Nai đẩy mạnh dịch vụ công",
-                published=published,
+                published=when.isoformat(),
                 slug=f"bai-{i}",
             ),
             encoding="utf-8",

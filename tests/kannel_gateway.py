@@ -24,7 +24,11 @@ from tests.services import need, port_open
 BEARERBOX = Path("/usr/sbin/bearerbox")
 SMSBOX = Path("/usr/sbin/smsbox")
 FAKESMSC = Path("/usr/lib/kannel/test/fakesmsc")
-TEMPLATE = Path(os.environ.get("LOA_KANNEL_CONF", "/work/shared/kannel/smskannel.conf.in"))
+TEMPLATE = Path(
+    os.environ.get(
+        "LOA_KANNEL_CONF", Path(__file__).parent / "data" / "kannel" / "smskannel.conf.in"
+    )
+)
 USERNAME, PASSWORD = "tester", "foobar"  # the template's sendsms-user
 MO_FROM = "0900000001"  # fakesmsc sends one MO from here; smsbox's reply proves the chain
 _GOT = re.compile(r"Got message (\d+): <(.*)>\s*$")

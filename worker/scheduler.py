@@ -103,7 +103,7 @@ def reconcile_expired_leases(rt: Runtime, now: dt.datetime) -> int:
         target = rt.config.targets.get(d.target)
         transport = rt.transport(target) if target else None
         found, looked = None, False
-        if transport is not None and transport.can_lookup and d.claims < max_claims:
+        if transport is not None and transport.supports_lookup() and d.claims < max_claims:
             try:
                 item = items[item_id]
                 assert item is not None

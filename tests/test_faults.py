@@ -1,0 +1,188 @@
+"""Faults with real processes: kill -9 a dramatiq worker, flush Redis; nothing lost or doubled."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from campaigns.model import TZ
+from tests.factories import campaign, write_config
+from tests.fakes.base import Request, Response
+from tests.fakes.webhook import FakeWebhook
+from tests.services import need, port_open
+from worker.models import PUBLISHED, UNCERTAIN, Delivery
+from worker.runtime import Runtime, build_runtime
+
+BIN = Path(sys.executable).parent
+REDIS_DB = 15
+UNITS = [{"code": f"xa-{i:02d}", "name": f"UBND xã số {i}", "kind": "commune"} for i in range(10)]
+ITEMS = 30
+
+
+class SlowHook(FakeWebhook):
+    """A portal that takes a moment per post, so deliveries are in flight when we strike."""
+
+    def receive(self, request: Request) -> Response:
+        time.sleep(0.03)
+        return super().receive(request)
+
+    def posts_per_key(self) -> Counter[str]:
+        return Counter(
+            r.headers.get("idempotency-key", "") for r in list(self.requests) if r.method == "POST"
+        )
+
+
+@pytest.fixture
+def hook() -> Iterator[SlowHook]:
+    fake = SlowHook()
+    with fake.running():
+        yield fake
+
+
+@pytest.fixture
+def cluster(tmp_path: Path, pg_url: str, hook: SlowHook) -> Iterator[dict[str, Any]]:
+    need(port_open("127.0.0.1", 6379), "Redis on 127.0.0.1:6379")
+    published = [dt.datetime(2025, 1, 1, tzinfo=TZ) + dt.timedelta(hours=i) for i in range(ITEMS)]
+    root = write_config(
+        tmp_path / "config",
+        units=UNITS,
+        published=published,
+        targets=[
+            {
+                "units": "all",
+                "kind": "website",
+                "transport": "webhook",
+                "endpoint": hook.hook,
+                "options": {"allow_http": True, "timeout": [2, 5]},
+            }
+        ],
+        campaigns=[
+            campaign(channels=["website"], period={"start": "2025-01-01", "end": "2099-12-31"})
+        ],
+        settings={"lease_seconds": 5, "grace_seconds": 4, "lock_seconds": 30},
+    )
+    env = {
+        **os.environ,
+        "DATABASE_URL": pg_url,
+        "REDIS_URL": f"redis://127.0.0.1:6379/{REDIS_DB}",
+        "LOA_REDIS_NAMESPACE": f"loa-test-{uuid.uuid4().hex[:8]}",
+        "LOA_CONFIG": str(root),
+        "LOA_OUTBOX": str(tmp_path / "outbox"),
+    }
+    procs: list[subprocess.Popen[bytes]] = []
+
+    def start(*argv: str | Path) -> subprocess.Popen[bytes]:
+        proc = subprocess.Popen(
+            argv,
+            env=env,
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        procs.append(proc)
+        return proc
+
+    state = {"root": root, "env": env, "start": start, "rt": build_runtime(root, pg_url)}
+    try:
+        yield state
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+        for proc in procs:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+
+
+def worker_process(cluster: dict[str, Any]) -> subprocess.Popen[bytes]:
+    proc: subprocess.Popen[bytes] = cluster["start"](
+        BIN / "dramatiq", "worker.actors", "--processes", "1", "--threads", "4"
+    )
+    return proc
+
+
+def wait_for(predicate: Any, timeout: float, what: str) -> float:
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if predicate():
+            return time.monotonic() - started
+        time.sleep(0.2)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+def finished(rt: Runtime) -> bool:
+    with rt.sessions() as s:
+        done = s.scalar(select(func.count()).where(Delivery.state.in_((PUBLISHED, UNCERTAIN))))
+        total = s.scalar(select(func.count()).select_from(Delivery))
+    return bool(total) and done == total
+
+
+def states(rt: Runtime) -> dict[str, str]:
+    from worker.delivery import build_message
+
+    out = {}
+    with rt.sessions() as s:
+        for d in s.scalars(select(Delivery)):
+            item = s.get(Delivery.item.property.mapper.class_, d.item_id)
+            out[build_message(rt, d, item).reference] = d.state
+    return out
+
+
+@pytest.mark.redis
+def test_killing_a_worker_mid_run_loses_nothing_and_sends_nothing_twice(
+    cluster: dict[str, Any], hook: SlowHook
+) -> None:
+    rt = cluster["rt"]
+    cluster["start"](BIN / "loa", "run", "--scheduler-only", "--interval", "1")
+    first = worker_process(cluster)
+    wait_for(lambda: len(hook.posts) >= 60, 60, "60 posts before the kill")
+    os.killpg(first.pid, signal.SIGKILL)
+    first.wait(timeout=10)
+    at_kill = len(hook.posts)
+    worker_process(cluster)
+    took = wait_for(lambda: finished(rt), 120, "every delivery to finish after the restart")
+    print(
+        f"\nrestarted worker finished the remaining {len(UNITS) * ITEMS - at_kill} deliveries "
+        f"in {took:.1f} s after the kill"
+    )
+    final = states(rt)
+    assert len(final) == len(UNITS) * ITEMS
+    sent = hook.posts_per_key()
+    twice = {key for key, n in sent.items() if n > 1}
+    assert all(final[key] == UNCERTAIN for key in twice), twice
+    published = {key for key, state in final.items() if state == PUBLISHED}
+    assert all(key in hook.posts for key in published)
+    assert set(final.values()) <= {PUBLISHED, UNCERTAIN}
+
+
+@pytest.mark.redis
+def test_flushing_redis_mid_run_is_repaired_by_the_sweeper(
+    cluster: dict[str, Any], hook: SlowHook
+) -> None:
+    import redis
+
+    rt = cluster["rt"]
+    cluster["start"](BIN / "loa", "run", "--scheduler-only", "--interval", "1")
+    worker_process(cluster)
+    wait_for(lambda: len(hook.posts) >= 60, 60, "60 posts before the flush")
+    redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DB).flushdb()
+    took = wait_for(lambda: finished(rt), 120, "every delivery to finish after the flush")
+    print(f"\nall deliveries finished {took:.1f} s after FLUSHDB")
+    final = states(rt)
+    assert set(final.values()) == {PUBLISHED}
+    assert len(final) == len(UNITS) * ITEMS
+    assert max(hook.posts_per_key().values()) == 1
