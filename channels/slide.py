@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 import math
 from dataclasses import dataclass, replace
 
@@ -17,12 +18,16 @@ from channels.typeface import FontNotFoundError, Fonts, font_path, layout_engine
 __all__ = ["FontNotFoundError", "SlideBase", "SlideContent", "font_path", "layout_engine"]
 __all__ += ["cache_info", "clear_cache", "render_base", "render_slide", "slide_layout"]
 
+log = logging.getLogger(__name__)
+
 LANDSCAPE, PORTRAIT = (1920, 1080), (1080, 1920)
 BASE_CACHE_SIZE = 8
 """Unit-independent slide bases kept in memory (about 6 MB each at 1920×1080)."""
 OVERSCAN = 0.05
 GOLD, PAPER, INK, MUTED, FOOTER = "#ffcd00", "#ffffff", "#1f1f1f", "#555555", "#f3eee6"
 QR_CAPTION = "Quét mã QR\nđể xem chi tiết"
+QR_MAX = 300
+"""Longer links make QR modules too small to scan off a screen: such slides go without one."""
 # (min, max) px at 1080 px on the short side, scaled for other screens; 48 is the floor.
 AGENCY, TITLE, SUMMARY, SMALL = (48, 54), (60, 100), (48, 64), (48, 48)
 TEXT_FIELDS = ("title", "summary", "unit_name", "date_text", "agency")
@@ -81,10 +86,6 @@ class Frame:
         """Sizes scaled to this screen."""
         return math.ceil(sizes[0] * self.scale), math.ceil(sizes[1] * self.scale)
 
-    @property
-    def portrait(self) -> bool:
-        return self.size[1] > self.size[0]
-
 
 @dataclass(frozen=True)
 class SlideLayout:
@@ -129,7 +130,7 @@ def frame(size: tuple[int, int], has_qr: bool) -> Frame:
 
 def layout_base(base: SlideBase, size: tuple[int, int], fonts: Fonts) -> SlideLayout:
     """Fit agency, title (at most half the column), summary and QR caption; centre the text."""
-    f = frame(size, bool(base.qr_url))
+    (w, h), f = size, frame(size, bool(base.qr_url) and len(base.qr_url or "") <= QR_MAX)
     agency = fit_text(base.agency.upper(), f.agency, fonts.bold, f.px(AGENCY), valign="middle")
     col = f.text
     title = fit_text(base.title, replace(col, h=col.h // 2), fonts.bold, f.px(TITLE))
@@ -147,8 +148,8 @@ def layout_base(base: SlideBase, size: tuple[int, int], fonts: Fonts) -> SlideLa
             f.caption,
             fonts.regular,
             f.px(SMALL),
-            align="right" if f.portrait else "center",
-            valign="middle" if f.portrait else "top",
+            align="right" if h > w else "center",
+            valign="middle" if h > w else "top",
         )
     rule = replace(rule, y=rule.y + dy)
     return SlideLayout(f, agency, moved(title, dy), rule, moved(summary, dy), caption)
@@ -158,7 +159,7 @@ def layout_footer(layout: SlideLayout, unit: str, date: str, fonts: Fonts) -> Sl
     """Unit name and date: one line (date at the right) on landscape, stacked on portrait."""
     f, sizes = layout.frame, layout.frame.px(SMALL)
     box, line = f.footer_text, round(68 * f.scale)
-    if f.portrait:
+    if f.size[1] > f.size[0]:
         named = fit_text(unit, replace(box, h=box.h - line), fonts.bold, sizes)
         block = named.height + (line if date.strip() else 0)
         top = box.y + (box.h - block) // 2
@@ -242,6 +243,10 @@ class _Base:
 @functools.lru_cache(maxsize=BASE_CACHE_SIZE)
 def _cached_base(base: SlideBase, size: tuple[int, int], fonts: Fonts) -> _Base:
     layout = layout_base(base, size, fonts)
+    if base.qr_url and layout.frame.qr is None:
+        log.warning(
+            "slide link is over %s characters, so it gets no QR code: %s", QR_MAX, base.qr_url[:80]
+        )
     image = _paint_base(base, layout, fonts)
     return _Base(image, layout, fonts, PngPrefix.of(image, layout.frame.footer.y))
 

@@ -351,3 +351,45 @@ def test_the_scheduler_lock_passes_on_when_its_holder_stops_renewing(
     assert acquire_lock(other, ttl=0.2)
     assert tick(rt).standby is True
     _ = SENDING
+
+
+def test_an_sms_batch_that_fails_midway_is_resumed_for_the_numbers_not_yet_sent(
+    tmp_path: Path, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.fakes.smsbox import TEMPORAL, FakeSmsbox, answer
+
+    monkeypatch.setenv("LOA_TEST_KANNEL_USER", "tester")
+    monkeypatch.setenv("LOA_TEST_KANNEL_PASSWORD", "foobar")
+    clock = Clock(dt.datetime(2024, 6, 1, 9, 0, tzinfo=TZ))
+    fake = FakeSmsbox()
+    with fake.running():
+        sms = {
+            "unit": "bien-hoa",
+            "kind": "sms",
+            "transport": "kannel",
+            "endpoint": fake.url + "/cgi-bin/sendsms",
+            "credentials": {
+                "username": "LOA_TEST_KANNEL_USER",
+                "password": "LOA_TEST_KANNEL_PASSWORD",
+            },
+            "options": {"recipients": "recipients/subs.csv", "max_batch": 2, "timeout": [1, 1]},
+        }
+        rt = runtime(
+            tmp_path, sqlite_url, clock, targets=[sms], channels=["sms"], settings=SETTINGS
+        )
+        numbers = [f"09120000{i:02d}" for i in range(5)]
+        (tmp_path / "config" / "recipients" / "subs.csv").write_text(
+            "phone\n" + "\n".join(numbers) + "\n", "utf-8"
+        )
+        fake.then(answer(202, "0: Accepted for delivery"), answer(503, TEMPORAL))
+        assert step(rt) == [RETRYING]
+        after_first = only(rt)
+        assert len(after_first.progress["sent"]) == 2
+        clock.advance(60)
+        assert step(rt) == [PUBLISHED]
+        final = only(rt)
+    received = [m.to for m in fake.sent]
+    assert sorted(received) == sorted(set(received))  # nobody got it twice
+    assert len(received) == 3  # the first batch went out before the fake's script began
+    assert final.recipients == 5
+    assert final.progress["sent"] == sorted(after_first.progress["sent"])

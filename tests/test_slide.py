@@ -151,17 +151,16 @@ def test_stacked_capitals_in_a_title_change_only_pixels_inside_the_title_box() -
     assert slide_layout(marked).title.box.contains(Box(left, top, right - left, bottom - top))
 
 
+def decomposed(content: SlideContent) -> SlideContent:
+    """The same content as Word or Zalo often hands it over: NFD, marks as separate characters."""
+    fields = ("title", "summary", "unit_name", "agency")
+    nfd = {name: unicodedata.normalize("NFD", getattr(content, name)) for name in fields}
+    return SlideContent(**{**content.__dict__, **nfd})
+
+
 def test_decomposed_input_renders_identically_to_precomposed() -> None:
     """Text pasted from Word or Zalo is often NFD; the screen must not show it differently."""
-    nfd = SlideContent(
-        **{
-            **CONTENT.__dict__,
-            **{
-                name: unicodedata.normalize("NFD", getattr(CONTENT, name))
-                for name in ("title", "summary", "unit_name", "agency")
-            },
-        }
-    )
+    nfd = decomposed(CONTENT)
     assert nfd.title != CONTENT.title
     assert render_slide(nfd) == render_slide(CONTENT)
     assert render_slide(nfd, PORTRAIT) == render_slide(CONTENT, PORTRAIT)
@@ -219,6 +218,18 @@ def test_overscan_margin_holds_no_text(orientation: str) -> None:
             assert len(strip.crop((0, y, mx, y + 1)).getcolors(mx) or []) == 1, y
 
 
+def test_a_link_too_long_to_scan_gets_no_qr_code_and_one_warning(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A QR code for a 2 kB link has modules too small to scan, or cannot be encoded at all."""
+    content = SlideContent(**{**CONTENT.__dict__, "qr_url": "https://a.vn/?q=" + "x" * 3000})
+    with caplog.at_level(logging.WARNING, logger="channels.slide"):
+        render_slide(content)
+        render_slide(SlideContent(**{**content.__dict__, "unit_name": "Xã khác"}))
+    assert slide_layout(content).frame.qr is None
+    assert len([r for r in caplog.records if "QR" in r.getMessage()]) == 1
+
+
 def test_the_same_input_always_gives_the_same_bytes() -> None:
     first = render_slide(CONTENT)
     assert render_slide(CONTENT) == first
@@ -260,12 +271,13 @@ def test_without_raqm_slides_fall_back_to_basic_layout_with_one_warning(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     layout_engine.cache_clear()
-    monkeypatch.setattr(typeface.features, "check", lambda feature: False)
+    monkeypatch.setattr(features, "check", lambda feature: False)
     try:
         with caplog.at_level(logging.WARNING, logger="channels.typeface"):
             assert layout_engine() is ImageFont.Layout.BASIC
             basic = decode(render_slide(CONTENT))
             render_slide(CONTENT, PORTRAIT)
+            assert render_slide(decomposed(CONTENT)) == render_slide(CONTENT), "NFC first"
         warnings = [r for r in caplog.records if "libraqm" in r.getMessage()]
         assert len(warnings) == 1
     finally:

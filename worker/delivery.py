@@ -43,6 +43,33 @@ def build_message(rt: Runtime, d: Delivery, item_row: ContentItem) -> Message:
     return dataclasses.replace(message, delivery_id=d.id)
 
 
+def resume(message: Message, progress: dict[str, Any]) -> Message:
+    """Skip what an earlier attempt already did: numbers already sent, a Zalo article created."""
+    done = set(progress.get("sent", ())) | set(progress.get("unsure", ()))
+    if done and message.recipients:
+        message = dataclasses.replace(
+            message, recipients=tuple(r for r in message.recipients if r not in done)
+        )
+    if progress.get("resume"):
+        message = dataclasses.replace(
+            message, body={**message.body, "_verify_token": progress["resume"]}
+        )
+    return message
+
+
+def advance(progress: dict[str, Any], error: Exception | None) -> dict[str, Any]:
+    """Fold what a failed attempt managed to do into the delivery's progress."""
+    merged = dict(progress)
+    for key in ("sent", "unsure"):
+        got = getattr(error, key, ())
+        if got:
+            merged[key] = sorted(set(merged.get(key, ())) | set(got))
+    token = getattr(error, "resume", None)
+    if token:
+        merged["resume"] = token
+    return merged
+
+
 def deliver(rt: Runtime, delivery_id: int) -> str:
     """Run one delivery to its end state for this attempt; returns the state it was left in."""
     now = rt.now()
@@ -58,7 +85,7 @@ def deliver(rt: Runtime, delivery_id: int) -> str:
         if d.target not in rt.config.targets:
             raise PermanentError(f"target '{d.target}' is no longer in the config")
         target = rt.config.targets[d.target]
-        message = build_message(rt, d, claim.item)
+        message = resume(build_message(rt, d, claim.item), d.progress or {})
         limiters = rt.limits().limiters(target, rt.channel_settings(d.channel))
         with slots(limiters) as granted:
             if not granted:
@@ -131,8 +158,17 @@ def _finish(
         values.update(
             remote_id=receipt.remote_id, remote_url=receipt.url, published_at=now, last_error=None
         )
+    progress = advance(d.progress or {}, error)
+    if progress != (d.progress or {}):
+        values["progress"] = progress
     if message is not None and message.kind == "sms":
-        values.update(segments=message.segments, recipients=len(message.recipients))
+        earlier = len(progress.get("sent", ()))
+        values.update(segments=message.segments, recipients=earlier + len(message.recipients))
+    if progress.get("unsure"):
+        values["reason"] = (
+            f"{len(progress['unsure'])} recipient(s) unconfirmed by the gateway:"
+            " not resent automatically"
+        )
     attempt = Attempt(
         delivery_id=d.id,
         number=d.attempts + 1,

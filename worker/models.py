@@ -109,6 +109,9 @@ class Delivery(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     segments: Mapped[int] = mapped_column(Integer, default=0)
     recipients: Mapped[int] = mapped_column(Integer, default=0)
+    # What a partly done publish already achieved: SMS numbers sent (or unsure), a Zalo verify
+    # token; the next attempt resumes from it instead of starting over.
+    progress: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]
     published_at: Mapped[dt.datetime | None]
