@@ -145,6 +145,7 @@ class SettingsFile(Strict):
     grace_seconds: int = Field(default=120, ge=2)
     lease_seconds: int = Field(default=300, ge=2)
     max_claims: int = Field(default=3, ge=1)
+    sms_price: float = Field(default=800, ge=0)  # VND per SMS segment, for `loa preview`
     lock_seconds: int = Field(default=60, ge=5)
     channels: dict[Literal["website", "screen", "sms", "facebook", "zalo"], ChannelSettings] = (
         Field(default_factory=dict)

@@ -136,6 +136,23 @@ class Attempt(Base):
     worker: Mapped[str | None] = mapped_column(String(200))
 
 
+class SmsReport(Base):
+    """The delivery report (DLR) state of one SMS recipient, merged idempotently."""
+
+    __tablename__ = "sms_reports"
+    __table_args__ = (UniqueConstraint("delivery_id", "recipient", name="uq_sms_report"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("deliveries.id"), index=True)
+    recipient: Mapped[str] = mapped_column(String(20))
+    state: Mapped[str] = mapped_column(String(20))
+    final: Mapped[bool] = mapped_column(default=False)
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    smsc_id: Mapped[str | None] = mapped_column(String(100))
+    remote_id: Mapped[str | None] = mapped_column(String(200))
+    updated_at: Mapped[dt.datetime]
+
+
 class Action(Base):
     """What an operator did, by whom and when."""
 
