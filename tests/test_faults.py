@@ -186,3 +186,47 @@ def test_flushing_redis_mid_run_is_repaired_by_the_sweeper(
     assert set(final.values()) == {PUBLISHED}
     assert len(final) == len(UNITS) * ITEMS
     assert max(hook.posts_per_key().values()) == 1
+
+
+def test_sigterm_stops_an_embedded_run_cleanly_with_nothing_left_sending(
+    tmp_path: Path, hook: SlowHook
+) -> None:
+    published = [dt.datetime(2025, 1, 1, tzinfo=TZ) + dt.timedelta(hours=i) for i in range(ITEMS)]
+    root = write_config(
+        tmp_path / "config",
+        units=UNITS,
+        published=published,
+        targets=[
+            {
+                "units": "all",
+                "kind": "website",
+                "transport": "webhook",
+                "endpoint": hook.hook,
+                "options": {"allow_http": True},
+            }
+        ],
+        campaigns=[
+            campaign(channels=["website"], period={"start": "2025-01-01", "end": "2099-12-31"})
+        ],
+    )
+    url = f"sqlite:///{tmp_path / 'loa.db'}"
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    env.update(DATABASE_URL=url, LOA_CONFIG=str(root), LOA_OUTBOX=str(tmp_path / "outbox"))
+    proc = subprocess.Popen(
+        [BIN / "loa", "run", "--threads", "4", "--interval", "1"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for(lambda: len(hook.posts) >= 20, 60, "20 posts before SIGTERM")
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    rt = build_runtime(root, url)
+    with rt.sessions() as s:
+        states = Counter(s.scalars(select(Delivery.state)))
+    assert states.get("sending", 0) == 0
+    assert states[PUBLISHED] == len(hook.posts)  # whatever was posted was recorded
