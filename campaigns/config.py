@@ -271,13 +271,7 @@ def _campaigns(
                     s.fallback,
                 )
             )
-        for k in c.targets:
-            if k not in {"website", "screen", "sms", "facebook", "zalo", "video", "article"}:
-                loader.add(
-                    path,
-                    f"targets.{k}",
-                    "unknown target measure; use a channel kind, 'article' or 'video'",
-                )
+        _check_targets(loader, path, c.targets)
         campaigns[c.id] = Campaign(
             id=c.id,
             title=nfc(c.title),
@@ -292,6 +286,24 @@ def _campaigns(
             targets={k: dict(v) for k, v in c.targets.items()},
         )
     return campaigns
+
+
+MEASURES = ("website", "screen", "sms", "facebook", "zalo", "article", "video")
+QUARTERS = ("Q1", "Q2", "Q3", "Q4")
+
+
+def _check_targets(loader: _Loader, path: Path, targets: dict[str, dict[str, int]]) -> None:
+    """Per-unit goals: {measure: {Q1: n, ...}}, counts that are whole and not negative."""
+    for measure, quarters in targets.items():
+        if measure not in MEASURES:
+            loader.add(
+                path, f"targets.{measure}", f"unknown measure; use one of {', '.join(MEASURES)}"
+            )
+        for quarter, count in quarters.items():
+            if quarter not in QUARTERS:
+                loader.add(path, f"targets.{measure}.{quarter}", "use Q1, Q2, Q3 or Q4")
+            elif count < 0:
+                loader.add(path, f"targets.{measure}.{quarter}", "a target cannot be negative")
 
 
 def _schedule(s: schema.ScheduleSpec) -> Schedule:

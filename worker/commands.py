@@ -100,30 +100,3 @@ def status(args: argparse.Namespace) -> int:
     print(as_table(table) if rows else "no deliveries yet")
     print(_counts_line(rt))
     return 0
-
-
-def report(args: argparse.Namespace) -> int:
-    from worker.cli import BadInput
-    from worker.periods import parse_period
-    from worker.report import as_csv, as_rows, as_table, build_report
-
-    try:
-        period = parse_period(args.period)
-    except ValueError as e:
-        raise BadInput(str(e)) from e
-    rt = _runtime(args)
-    if args.campaign and args.campaign not in rt.config.campaigns:
-        raise BadInput(f"--campaign: no campaign '{args.campaign}' in {rt.config.root}")
-    with rt.sessions() as s:
-        result = build_report(s, rt.config, period, args.campaign)
-    if args.format == "csv":
-        print(as_csv(result, args.lang), end="")
-        return 0
-    title = (
-        f"Báo cáo kết quả thông tin, tuyên truyền: {period.label_vi()}"
-        if args.lang == "vi"
-        else f"Information and propaganda results: {period.label}"
-    )
-    print(title)
-    print(as_table(as_rows(result, args.lang)))
-    return 0

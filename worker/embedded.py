@@ -11,7 +11,7 @@ from types import FrameType
 import dramatiq
 from dramatiq.brokers.stub import StubBroker
 
-from worker import queries, runtime
+from worker import actors, queries, runtime
 from worker.broker import QUEUES, broker
 from worker.liveness import release_lock
 from worker.runtime import Runtime
@@ -55,6 +55,7 @@ def run_once(
 
 
 def start_worker(threads: int) -> dramatiq.Worker:
+    assert actors.deliver is not None  # the actor (and its heartbeat) exist before the worker
     if isinstance(broker, StubBroker):
         broker.emit_after("process_boot")
     worker = dramatiq.Worker(broker, worker_threads=threads, worker_timeout=100)

@@ -129,3 +129,110 @@ def state_name(state: str, lang: str) -> str:
 def local_time(when: dt.datetime | None) -> str:
     """A time as staff read it: dd/mm/yyyy HH:MM in Asia/Ho_Chi_Minh."""
     return when.astimezone(TZ).strftime("%d/%m/%Y %H:%M") if when else ""
+
+
+_PAGE: dict[str, dict[str, str]] = {
+    "vi": {
+        "app": "Loa · Trạng thái xuất bản",
+        "overview": "Tổng quan",
+        "failures": "Lỗi và chưa rõ",
+        "campaigns": "Chiến dịch",
+        "deliveries": "Lượt đăng",
+        "processes": "Bộ lập lịch và tiến trình",
+        "role": "Vai trò",
+        "host": "Máy",
+        "started": "Khởi động",
+        "seen": "Tín hiệu cuối",
+        "alive": "Hoạt động",
+        "stale": "Mất tín hiệu",
+        "no_processes": "Chưa có tiến trình nào báo hoạt động.",
+        "sources_error": "Nguồn nội dung đang lỗi",
+        "no_source_errors": "Không có nguồn nào lỗi.",
+        "source": "Nguồn",
+        "kind": "Loại",
+        "failures_n": "Số lần lỗi",
+        "last_polled": "Lần đọc cuối",
+        "error": "Lỗi",
+        "recent_failures": "Lỗi gần đây",
+        "no_failures": "Không có lượt đăng nào lỗi.",
+        "reason": "Lý do",
+        "last_error": "Lỗi cuối cùng",
+        "due": "Đến hạn",
+        "attempts": "Lần thử",
+        "item": "Tin, bài",
+        "progress": "Tiến độ",
+        "see_all": "Xem tất cả",
+        "updated": "Cập nhật lúc",
+        "auto_refresh": "tự làm mới sau 30 giây",
+        "filter": "Lọc",
+        "all": "Tất cả",
+        "by_unit": "Tiến độ theo đơn vị",
+        "span": "Thời gian",
+        "state": "Trạng thái",
+        "other_lang": "English",
+        "ago": "trước",
+        "s": "giây",
+        "m": "phút",
+        "h": "giờ",
+        "d": "ngày",
+    },
+    "en": {
+        "app": "Loa · Publishing status",
+        "overview": "Overview",
+        "failures": "Failed and uncertain",
+        "campaigns": "Campaigns",
+        "deliveries": "Deliveries",
+        "processes": "Schedulers and workers",
+        "role": "Role",
+        "host": "Host",
+        "started": "Started",
+        "seen": "Last seen",
+        "alive": "Alive",
+        "stale": "Silent",
+        "no_processes": "No process has reported in yet.",
+        "sources_error": "Content sources in error",
+        "no_source_errors": "No source is in error.",
+        "source": "Source",
+        "kind": "Kind",
+        "failures_n": "Failures",
+        "last_polled": "Last polled",
+        "error": "Error",
+        "recent_failures": "Recent failures",
+        "no_failures": "No delivery has failed.",
+        "reason": "Reason",
+        "last_error": "Last error",
+        "due": "Due",
+        "attempts": "Attempts",
+        "item": "Item",
+        "progress": "Progress",
+        "see_all": "See all",
+        "updated": "Updated at",
+        "auto_refresh": "refreshes every 30 seconds",
+        "filter": "Filter",
+        "all": "All",
+        "by_unit": "Progress by unit",
+        "span": "Runs",
+        "state": "State",
+        "other_lang": "Tiếng Việt",
+        "ago": "ago",
+        "s": "s",
+        "m": "min",
+        "h": "h",
+        "d": "days",
+    },
+}
+
+
+def page_words(lang: str) -> dict[str, str]:
+    """Report words plus the status page's own, for one language."""
+    return {**words(lang), **_PAGE.get(lang, _PAGE["vi"])}
+
+
+def ago(delta: dt.timedelta, lang: str) -> str:
+    """A short age for a heartbeat: '12 giây trước', '3 min ago'."""
+    w = _PAGE.get(lang, _PAGE["vi"])
+    seconds = int(delta.total_seconds())
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size} {w[unit]} {w['ago']}"
+    return f"{seconds} {w['s']} {w['ago']}"

@@ -15,8 +15,8 @@ LABELS_VI = {
     "Q2": "quý II",
     "Q3": "quý III",
     "Q4": "quý IV",
-    "H1": "6 tháng đầu năm",
-    "H2": "6 tháng cuối năm",
+    "H1": "6 tháng đầu",
+    "H2": "6 tháng cuối",
 }
 
 

@@ -1,118 +1,237 @@
-"""The per-unit report for Sở Nội vụ: what each unit published, per channel, for a period."""
+"""The per-unit report for Sở Nội vụ: what each unit published, per channel, for a period.
+
+A delivery counts in the period its `due_at` falls in. Counts come from the database; every
+unit gets a row, in plan order, even with nothing to count.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections import defaultdict
+import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
+from typing import TypeVarTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from campaigns.model import CHANNEL_KINDS, Config
-from worker.models import FAILED, PENDING_STATES, PUBLISHED, UNCERTAIN, Delivery
+from worker.goals import Goal, build_goals
+from worker.labels import words
+from worker.models import FAILED, PENDING_STATES, PUBLISHED, UNCERTAIN, ContentItem, Delivery
 from worker.periods import Period
 
-HEADERS = {
-    "en": {
-        "unit": "Unit",
-        "website": "Website",
-        "screen": "Screens",
-        "sms": "SMS",
-        "facebook": "Facebook",
-        "zalo": "Zalo",
-        "published": "Published",
-        "failed": "Failed",
-        "uncertain": "Uncertain",
-        "pending": "Pending",
-        "total": "Total",
-    },
-    "vi": {
-        "unit": "Đơn vị",
-        "website": "Trang TTĐT",
-        "screen": "Màn hình",
-        "sms": "SMS",
-        "facebook": "Facebook",
-        "zalo": "Zalo",
-        "published": "Đã đăng",
-        "failed": "Lỗi",
-        "uncertain": "Chưa rõ",
-        "pending": "Đang chờ",
-        "total": "Tổng cộng",
-    },
+BUCKETS = ("published", "failed", "uncertain", "pending")
+BUCKET_STATES: dict[str, tuple[str, ...]] = {
+    "published": (PUBLISHED,),
+    "failed": (FAILED,),
+    "uncertain": (UNCERTAIN,),
+    "pending": PENDING_STATES,
 }
-COLUMNS = (*CHANNEL_KINDS, "published", "failed", "uncertain", "pending")
+_BUCKET_OF = {state: b for b, states in BUCKET_STATES.items() for state in states}
+COLUMNS = (*CHANNEL_KINDS, *BUCKETS)
+_Ts = TypeVarTuple("_Ts")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What an operator narrowed the report (or the status API) to; None means everything."""
+
+    campaign: str | None = None
+    unit: str | None = None
+    channel: str | None = None
+
+    def apply(self, q: Select[*_Ts]) -> Select[*_Ts]:
+        """The same WHERE for the report, the status page and the JSON API, so they agree."""
+        if self.campaign:
+            q = q.where(Delivery.campaign == self.campaign)
+        if self.unit:
+            q = q.where(Delivery.unit == self.unit)
+        if self.channel:
+            q = q.where(Delivery.channel == self.channel)
+        return q
+
+    def channels(self) -> tuple[str, ...]:
+        return (self.channel,) if self.channel else CHANNEL_KINDS
+
+
+def in_period(q: Select[*_Ts], period: Period) -> Select[*_Ts]:
+    """Deliveries due in the period (the README's counting rule)."""
+    return q.where(Delivery.due_at >= period.start, Delivery.due_at < period.end)
+
+
+@dataclass(frozen=True)
+class Sms:
+    """Published SMS for one unit: deliveries, recipients, segments each, messages billed."""
+
+    messages: int = 0
+    recipients: int = 0
+    segments: int = 0
+    sent: int = 0
+
+
+@dataclass(frozen=True)
+class Topic:
+    """Published deliveries carrying one topic, per channel; None is items with no topic."""
+
+    topic: str | None
+    channels: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.channels.values())
 
 
 @dataclass
 class Report:
     period: Period
-    rows: list[tuple[str, str, dict[str, int]]] = field(default_factory=list)  # code, name, cells
+    filters: Filters = field(default_factory=Filters)
+    units: list[tuple[str, str]] = field(default_factory=list)  # code, name, in plan order
+    counts: Counter[tuple[str, str, str]] = field(default_factory=Counter)  # unit, channel, bucket
+    sms: dict[str, Sms] = field(default_factory=dict)
+    topics: list[Topic] = field(default_factory=list)
+    topic_totals: dict[str, int] = field(default_factory=dict)  # channel: distinct deliveries
+    goals: list[Goal] = field(default_factory=list)
+
+    @property
+    def channels(self) -> tuple[str, ...]:
+        return self.filters.channels()
+
+    def count(self, unit: str, channel: str | None, bucket: str) -> int:
+        """One cell; channel None adds up every channel the report covers."""
+        chans = self.channels if channel is None else (channel,)
+        return sum(self.counts[(unit, c, bucket)] for c in chans)
+
+    @property
+    def rows(self) -> list[tuple[str, str, dict[str, int]]]:
+        """The summary per unit: published per channel, then each bucket over all channels."""
+        return [(code, name, self._summary(code)) for code, name in self.units]
+
+    def _summary(self, unit: str) -> dict[str, int]:
+        cells = {c: self.counts[(unit, c, "published")] for c in CHANNEL_KINDS}
+        cells.update({b: self.count(unit, None, b) for b in BUCKETS})
+        return cells
 
     def totals(self) -> dict[str, int]:
-        total: dict[str, int] = defaultdict(int)
+        total: Counter[str] = Counter()
         for _, _, cells in self.rows:
-            for k, v in cells.items():
-                total[k] += v
+            total.update(cells)
         return {c: total[c] for c in COLUMNS}
 
 
 def build_report(
-    session: Session, config: Config, period: Period, campaign: str | None = None
+    session: Session,
+    config: Config,
+    period: Period,
+    campaign: str | None = None,
+    *,
+    unit: str | None = None,
+    channel: str | None = None,
 ) -> Report:
     """Count deliveries due in the period by unit, channel and state; every unit gets a row."""
-    q = (
-        select(Delivery.unit, Delivery.channel, Delivery.state, func.count())
-        .where(Delivery.due_at >= period.start, Delivery.due_at < period.end)
-        .group_by(Delivery.unit, Delivery.channel, Delivery.state)
-    )
-    if campaign:
-        q = q.where(Delivery.campaign == campaign)
-    cells: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COLUMNS, 0))
-    for unit, channel, state, n in session.execute(q):
-        row = cells[unit]
-        if state == PUBLISHED:
-            row[channel] += n
-            row["published"] += n
-        elif state == FAILED:
-            row["failed"] += n
-        elif state == UNCERTAIN:
-            row["uncertain"] += n
-        elif state in PENDING_STATES:
-            row["pending"] += n
+    filters = Filters(campaign, unit, channel)
     units = sorted(config.units.values(), key=lambda u: u.order)
-    report = Report(period)
-    for u in units:
-        report.rows.append((u.code, u.name, cells.get(u.code, dict.fromkeys(COLUMNS, 0))))
+    report = Report(period, filters, [(u.code, u.name) for u in units if unit in (None, u.code)])
+    q = select(Delivery.unit, Delivery.channel, Delivery.state, func.count())
+    q = in_period(filters.apply(q), period).group_by(
+        Delivery.unit, Delivery.channel, Delivery.state
+    )
+    for code, chan, state, n in session.execute(q):
+        if state in _BUCKET_OF:
+            report.counts[(code, chan, _BUCKET_OF[state])] += n
+    report.sms = _sms(session, period, filters)
+    report.topics, report.topic_totals = _topics(session, config, period, filters)
+    report.goals = build_goals(session, config, period, filters)
     return report
 
 
+def _sms(session: Session, period: Period, filters: Filters) -> dict[str, Sms]:
+    q = select(
+        Delivery.unit,
+        func.count(),
+        func.coalesce(func.sum(Delivery.recipients), 0),
+        func.coalesce(func.sum(Delivery.segments), 0),
+        func.coalesce(func.sum(Delivery.recipients * Delivery.segments), 0),
+    ).where(Delivery.channel == "sms", Delivery.state == PUBLISHED)
+    q = in_period(filters.apply(q), period).group_by(Delivery.unit)
+    return {u: Sms(int(n), int(r), int(s), int(t)) for u, n, r, s, t in session.execute(q)}
+
+
+def _topics(
+    session: Session, config: Config, period: Period, filters: Filters
+) -> tuple[list[Topic], dict[str, int]]:
+    """Per topic in Python, over a streamed query: JSON functions differ between databases."""
+    sub = select(Delivery.item_id, Delivery.channel, func.count().label("n")).where(
+        Delivery.state == PUBLISHED
+    )
+    sub_q = in_period(filters.apply(sub), period).group_by(Delivery.item_id, Delivery.channel)
+    counted = sub_q.subquery()
+    q = select(ContentItem.topics, counted.c.channel, counted.c.n).join(
+        counted, ContentItem.id == counted.c.item_id
+    )
+    per_topic: dict[str | None, Counter[str]] = {}
+    totals: Counter[str] = Counter()
+    for topics, chan, n in session.execute(q.execution_options(yield_per=500)):
+        totals[chan] += n
+        for topic in dict.fromkeys(topics or [None]):
+            per_topic.setdefault(topic, Counter())[chan] += n
+    order = [
+        t for c in config.campaigns.values() if filters.campaign in (None, c.id) for t in c.topics
+    ]
+    rank = {t: i for i, t in enumerate(dict.fromkeys(order))}
+    keys = sorted(
+        per_topic,
+        key=lambda t: (
+            t is None,
+            rank.get(t or "", len(rank)),
+            -sum(per_topic[t].values()),
+            t or "",
+        ),
+    )
+    chans = filters.channels()
+    return [Topic(t, {c: per_topic[t][c] for c in chans}) for t in keys], {
+        c: totals[c] for c in chans
+    }
+
+
 def as_rows(report: Report, lang: str = "vi") -> list[list[str]]:
-    h = HEADERS[lang]
-    rows = [[h["unit"], *(h[c] for c in COLUMNS)]]
-    rows += [[name, *(str(cells[c]) for c in COLUMNS)] for _, name, cells in report.rows]
+    """The summary table: unit, published per channel, then published/failed/uncertain/pending."""
+    h = words(lang)
+    cols = (*report.channels, *BUCKETS)
+    rows = [[h["unit"], *(h[c] for c in cols)]]
+    rows += [[name, *(str(cells[c]) for c in cols)] for _, name, cells in report.rows]
     totals = report.totals()
-    rows.append([h["total"], *(str(totals[c]) for c in COLUMNS)])
+    rows.append([h["total"], *(str(totals[c]) for c in cols)])
     return rows
 
 
 def as_csv(report: Report, lang: str = "vi") -> str:
+    return csv_text(as_rows(report, lang))
+
+
+def csv_text(rows: list[list[str]]) -> str:
     buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerows(as_rows(report, lang))
+    csv.writer(buf, lineterminator="\n").writerows(rows)
     return buf.getvalue()
 
 
-def as_table(rows: list[list[str]]) -> str:
-    """Aligned columns: text left, numbers right; width counted in characters (NFC)."""
+def as_table(rows: list[list[str]], *, totals: bool = True) -> str:
+    """Aligned columns: text left, numbers right; a rule above the totals row when there is one."""
+    rows = [[unicodedata.normalize("NFC", c) for c in r] for r in rows]
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    numeric = [i > 0 and all(_number(r[i]) for r in rows[1:]) for i in range(len(widths))]
     lines = []
     for n, r in enumerate(rows):
         cells = [
-            c.ljust(w) if i == 0 else c.rjust(w)
+            c.rjust(w) if numeric[i] else c.ljust(w)
             for i, (c, w) in enumerate(zip(r, widths, strict=True))
         ]
         lines.append("  ".join(cells).rstrip())
-        if n == 0 or n == len(rows) - 2:
+        if n == 0 or (totals and n == len(rows) - 2):
             lines.append("  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+def _number(text: str) -> bool:
+    return text == "" or text.removeprefix("-").isdigit()

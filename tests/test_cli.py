@@ -1,0 +1,129 @@
+"""The operators' command line on a seeded database: what it prints, and that filters agree."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.factories import create_delivery, create_item, write_config
+from worker.cli import main
+from worker.models import FAILED, PUBLISHED, UNCERTAIN, Delivery
+from worker.runtime import build_runtime
+
+
+@pytest.fixture
+def seeded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, dict[str, int]]:
+    root = write_config(tmp_path / "config")
+    url = f"sqlite:///{tmp_path / 'loa.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    rt = build_runtime(root, url, outbox=tmp_path / "outbox")
+    with rt.sessions.begin() as s:
+        item = create_item(s, title="Hướng dẫn nộp hồ sơ trực tuyến")
+        ids = {
+            "published": create_delivery(s, item).id,
+            "failed": create_delivery(
+                s,
+                item,
+                state=FAILED,
+                unit="bien-hoa",
+                target="bien-hoa/website",
+                last_error="PermanentError: 401 incorrect_password",
+            ).id,
+            "uncertain": create_delivery(
+                s,
+                item,
+                state=UNCERTAIN,
+                channel="sms",
+                unit="bien-hoa",
+                target="bien-hoa/sms",
+                reason="worker died",
+            ).id,
+        }
+    return root, ids
+
+
+def run(capsys: pytest.CaptureFixture[str], root: Path, *argv: str) -> tuple[int, str, str]:
+    code = main(["--config", str(root), *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_status_shows_counts_and_the_recent_failures_with_reasons(
+    seeded: tuple[Path, dict[str, int]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    root, _ = seeded
+    code, out, _ = run(capsys, root, "status")
+    assert code == 0
+    assert "published 1" in out and "failed 1" in out and "uncertain 1" in out
+    assert "401 incorrect_password" in out
+    assert "worker died" in out
+
+
+def test_status_jobs_and_a_direct_count_agree_for_every_filter(
+    seeded: tuple[Path, dict[str, int]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    root, _ = seeded
+    rt = build_runtime(root)
+    for flags, where in [
+        ((), []),
+        (("--unit", "bien-hoa"), [Delivery.unit == "bien-hoa"]),
+        (("--channel", "sms"), [Delivery.channel == "sms"]),
+        (("--state", "failed"), [Delivery.state == FAILED]),
+        (("--campaign", "dvc", "--period", "2024-Q1"), []),
+    ]:
+        _, out, _ = run(capsys, root, "status", "--json", *flags)
+        from_status = sum(json.loads(out)["counts"].values())
+        _, out, _ = run(capsys, root, "jobs", "--json", "--limit", "1000", *flags)
+        from_jobs = len(json.loads(out))
+        with rt.sessions() as s:
+            direct = s.scalar(select(func.count()).select_from(Delivery).where(*where))
+        assert from_status == from_jobs == direct, flags
+
+
+def test_show_lists_the_delivery_with_its_attempts_and_actions(
+    seeded: tuple[Path, dict[str, int]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    root, ids = seeded
+    assert run(capsys, root, "retry", str(ids["failed"]))[0] == 0
+    code, out, _ = run(capsys, root, "show", str(ids["failed"]), "--json")
+    shown = json.loads(out)
+    assert code == 0
+    assert shown["state"] == "retrying"
+    assert shown["title"] == "Hướng dẫn nộp hồ sơ trực tuyến"
+    assert [a["action"] for a in shown["actions"]] == ["retry"]
+    code, _, err = run(capsys, root, "show", "99999")
+    assert code == 2 and "no delivery 99999" in err
+
+
+def test_resolve_settles_an_uncertain_delivery_and_refuses_others(
+    seeded: tuple[Path, dict[str, int]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    root, ids = seeded
+    code, out, _ = run(
+        capsys,
+        root,
+        "resolve",
+        str(ids["uncertain"]),
+        "--published",
+        "--note",
+        "đã kiểm tra trên cổng",
+    )
+    assert code == 0 and "1 delivery(ies) changed" in out
+    code, _, err = run(capsys, root, "resolve", str(ids["published"]), "--failed")
+    assert code == 1 and "left alone (published)" in err
+    rt = build_runtime(root)
+    with rt.sessions() as s:
+        assert s.get(Delivery, ids["uncertain"]).state == PUBLISHED  # type: ignore[union-attr]
+
+
+def test_actions_without_ids_or_filters_are_refused(
+    seeded: tuple[Path, dict[str, int]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    root, _ = seeded
+    code, _, err = run(capsys, root, "cancel")
+    assert code == 2 and "give delivery ids or at least one filter" in err
+    code, _, err = run(capsys, root, "jobs", "--campaign", "nope")
+    assert code == 2 and "no campaign 'nope'" in err
