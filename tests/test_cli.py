@@ -60,6 +60,7 @@ def test_status_shows_counts_and_the_recent_failures_with_reasons(
     assert "published 1" in out and "failed 1" in out and "uncertain 1" in out
     assert "401 incorrect_password" in out
     assert "worker died" in out
+    assert "\033[" not in out  # no colour codes when the output is not a terminal
 
 
 def test_status_jobs_and_a_direct_count_agree_for_every_filter(

@@ -13,6 +13,7 @@ from channels.base import ConfigurationError
 from channels.registry import make_transport
 from worker.models import STATES, Delivery
 from worker.runtime import Runtime, build_runtime, fixed_clock, system_clock
+from worker.terminal import LiveCounts
 
 
 def check(args: argparse.Namespace) -> int:
@@ -48,9 +49,13 @@ def run(args: argparse.Namespace) -> int:
 
     rt = _runtime(args)
     if args.once:
-        results = run_once(
-            rt, threads=args.threads, with_workers=not args.scheduler_only, timeout=args.timeout
-        )
+        with LiveCounts(lambda: _counts(rt)):
+            results = run_once(
+                rt,
+                threads=args.threads,
+                with_workers=not args.scheduler_only,
+                timeout=args.timeout,
+            )
         planned = sum(r.planned for r in results)
         sent = sum(r.enqueued + r.requeued for r in results)
         errors = [i for r in results for i in r.ingested if i.error]
@@ -65,11 +70,15 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _counts_line(rt: Runtime) -> str:
+def _counts(rt: Runtime) -> dict[str, int]:
     with rt.sessions() as s:
-        counts = dict(
-            s.execute(select(Delivery.state, func.count()).group_by(Delivery.state)).all()
-        )
+        rows = s.execute(select(Delivery.state, func.count()).group_by(Delivery.state)).all()
+    found = {state: int(n) for state, n in rows}
+    return {state: found[state] for state in STATES if state in found}
+
+
+def _counts_line(rt: Runtime) -> str:
+    counts = _counts(rt)
     return "deliveries: " + ", ".join(f"{st} {counts[st]}" for st in STATES if counts.get(st))
 
 
