@@ -283,6 +283,9 @@ def _campaigns(
             channels=tuple(c.channels),
             schedule=_schedule(c.schedule),
             approval=c.approval == "required",
+            match_topics=tuple(c.match.topics) if c.match else (),
+            match_keywords=tuple(nfc(k) for k in c.match.keywords) if c.match else (),
+            cap_per_day=c.cap_per_day,
             targets={k: dict(v) for k, v in c.targets.items()},
         )
     return campaigns

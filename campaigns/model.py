@@ -10,6 +10,15 @@ from zoneinfo import ZoneInfo
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
+
+def fold(text: str) -> str:
+    """Lower case without diacritics (đ→d), so 'Dịch vụ công' matches 'dich vu cong'."""
+    import unicodedata
+
+    bare = "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
+    return bare.replace("đ", "d").replace("Đ", "D").casefold()
+
+
 UnitKind = Literal["department", "press", "district", "commune"]
 ChannelKind = Literal["website", "screen", "sms", "facebook", "zalo"]
 CHANNEL_KINDS: tuple[str, ...] = ("website", "screen", "sms", "facebook", "zalo")
@@ -106,6 +115,18 @@ class Campaign:
     schedule: Schedule
     approval: bool = False
     targets: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    match_topics: tuple[str, ...] = ()
+    match_keywords: tuple[str, ...] = ()
+    cap_per_day: int | None = None
+
+    def matches(self, topics: tuple[str, ...] | list[str], text: str) -> bool:
+        """An item belongs to the campaign if no filter is set, or any topic or keyword matches."""
+        if not self.match_topics and not self.match_keywords:
+            return True
+        if set(topics) & set(self.match_topics):
+            return True
+        folded = fold(text)
+        return any(fold(k) in folded for k in self.match_keywords)
 
     def covers(self, when: dt.datetime) -> bool:
         day = when.astimezone(TZ).date()

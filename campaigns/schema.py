@@ -107,6 +107,19 @@ class ScheduleSpec(Strict):
         return self
 
 
+class MatchSpec(Strict):
+    """Which items of the sources this campaign takes: any listed topic or keyword matches."""
+
+    topics: list[str] = Field(default_factory=list)
+    keywords: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _something(self) -> MatchSpec:
+        if not self.topics and not self.keywords:
+            raise ValueError("give 'topics' or 'keywords' (or drop 'match')")
+        return self
+
+
 class CampaignSpec(Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)
     title: str = Field(min_length=1)
@@ -118,6 +131,8 @@ class CampaignSpec(Strict):
     schedule: ScheduleSpec = Field(default_factory=lambda: ScheduleSpec(on_new_item=True))
     approval: Literal["none", "required"] = "none"
     targets: dict[str, dict[str, int]] = Field(default_factory=dict)
+    match: MatchSpec | None = None
+    cap_per_day: int | None = Field(default=None, ge=1)
 
 
 class RetrySpec(Strict):

@@ -57,9 +57,11 @@ def nfc(text: str | None) -> str:
 _DIM = r"(?<![-\w])(?:width|height)"
 _PIXEL = re.compile(
     r"<img\b[^>]*(?:"
-    + _DIM + r"\s*=\s*[\"']?[01](?:px)?(?![\d.])"  # width="1" or height=0
+    + _DIM
+    + r"\s*=\s*[\"']?[01](?:px)?(?![\d.])"  # width="1" or height=0
     + r"|style\s*=\s*[\"'][^\"']*(?:display\s*:\s*none|visibility\s*:\s*hidden|"
-    + _DIM + r"\s*:\s*[01](?:px)?(?![\d.]))"  # hidden or 1px by CSS
+    + _DIM
+    + r"\s*:\s*[01](?:px)?(?![\d.]))"  # hidden or 1px by CSS
     + r")[^>]*>",
     re.I,
 )

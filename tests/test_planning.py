@@ -98,3 +98,50 @@ def test_due_time_follows_the_schedule_and_the_campaign_period(tmp_path: Path) -
         dt.datetime(2024, 2, 10, 9, tzinfo=TZ)
     )
     assert due_time(config.campaigns["asap"], wednesday, seen) is None  # outside the period
+
+
+def test_a_campaign_takes_only_items_matching_its_topics_or_keywords(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    root = write_config(
+        tmp_path / "config",
+        articles=3,
+        campaigns=[
+            campaign(match={"keywords": ["SỐ 1"]}),  # title "… số 1: …", matched without case
+            campaign(id="by-topic", match={"topics": ["dich-vu-cong"]}),
+            campaign(id="nothing", match={"topics": ["dat-dai"], "keywords": ["khong co"]}),
+        ],
+    )
+    rt = build_runtime(root, sqlite_url, clock=fixed_clock(NOW), outbox=tmp_path / "o")
+    ingest_all(rt, NOW)
+    with rt.sessions.begin() as s:
+        plan(s, rt.config, NOW)
+    with rt.sessions() as s:
+        items = dict(
+            s.execute(
+                select(Delivery.campaign, func.count(Delivery.item_id.distinct())).group_by(
+                    Delivery.campaign
+                )
+            ).all()
+        )
+    assert items == {"dvc": 1, "by-topic": 3}
+
+
+def test_a_daily_cap_moves_extra_items_to_the_next_days(tmp_path: Path, sqlite_url: str) -> None:
+    same_day = [dt.datetime(2024, 5, 6, 9 + i, 0, tzinfo=TZ) for i in range(5)]
+    root = write_config(
+        tmp_path / "config",
+        published=same_day,
+        campaigns=[campaign(cap_per_day=2, units=["so-noi-vu"], channels=["website"])],
+    )
+    rt = build_runtime(root, sqlite_url, clock=fixed_clock(NOW), outbox=tmp_path / "o")
+    ingest_all(rt, NOW)
+    with rt.sessions.begin() as s:
+        plan(s, rt.config, NOW)
+    with rt.sessions() as s:
+        dues = sorted(s.scalars(select(Delivery.due_at)))
+    days = [d.astimezone(TZ).date().isoformat() for d in dues]
+    assert days == ["2024-05-06", "2024-05-06", "2024-05-07", "2024-05-07", "2024-05-08"]
+    assert dues[2].astimezone(TZ).hour == 8
+    with rt.sessions.begin() as s:  # planning again keeps every item where it was
+        assert plan(s, rt.config, NOW) == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -10,8 +11,8 @@ from croniter import croniter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from campaigns.model import TZ, Campaign, Config
-from worker.models import AWAITING_APPROVAL, PLANNED, ContentItem
+from campaigns.model import TZ, Campaign, Config, Target
+from worker.models import AWAITING_APPROVAL, PLANNED, ContentItem, Delivery
 from worker.queries import plan_deliveries
 
 BATCH = 5000
@@ -44,23 +45,77 @@ def due_time(
     return due if due is not None and due < end else None
 
 
+def campaign_targets(config: Config, campaign: Campaign) -> list[tuple[str, Target]]:
+    """(unit, target) for every target of the campaign's units and channels, in unit order."""
+    kinds = set(campaign.channels)
+    by_unit: dict[str, list[Target]] = {}
+    for target in config.targets.values():
+        if target.kind in kinds:
+            by_unit.setdefault(target.unit, []).append(target)
+    return [(u, t) for u in campaign.units for t in by_unit.get(u, ())]
+
+
+def due_items(session: Session, campaign: Campaign) -> Iterator[tuple[int, dt.datetime]]:
+    """(item id, due time) of each item the campaign takes, within its period and daily cap."""
+    cap = DailyCap(session, campaign) if campaign.cap_per_day else None
+    items = session.execute(
+        select(
+            ContentItem.id,
+            ContentItem.published,
+            ContentItem.first_seen,
+            ContentItem.topics,
+            ContentItem.title,
+            ContentItem.summary,
+        )
+        .where(ContentItem.source.in_([s.id for s in campaign.sources]))
+        .order_by(ContentItem.published.is_(None), ContentItem.published, ContentItem.id)
+        .execution_options(yield_per=BATCH)
+    )
+    for item_id, published, first_seen, topics, title, summary in items:
+        if not campaign.matches(tuple(topics or ()), f"{title} {summary}"):
+            continue
+        due = due_time(campaign, published, first_seen)
+        if due is not None and cap is not None:
+            due = cap.place(item_id, due)
+        if due is not None:
+            yield item_id, due
+
+
+class DailyCap:
+    """At most `cap_per_day` items a day per unit: later items move to the next days' slots."""
+
+    def __init__(self, session: Session, campaign: Campaign) -> None:
+        assert campaign.cap_per_day is not None
+        self.cap = campaign.cap_per_day
+        self.end = local_midnight(campaign.end + dt.timedelta(days=1))
+        rows = session.execute(
+            select(Delivery.item_id, Delivery.due_at)
+            .where(Delivery.campaign == campaign.id)
+            .distinct()
+        )
+        self.placed = {item_id: due for item_id, due in rows}
+        self.per_day = Counter(due.astimezone(TZ).date() for due in self.placed.values())
+
+    def place(self, item_id: int, due: dt.datetime) -> dt.datetime | None:
+        if item_id in self.placed:  # planned before: keep its time (its rows exist)
+            return self.placed[item_id]
+        while self.per_day[due.astimezone(TZ).date()] >= self.cap:
+            day = due.astimezone(TZ).date() + dt.timedelta(days=1)
+            due = dt.datetime.combine(day, dt.time(8, 0), TZ)
+        if due >= self.end:
+            return None
+        self.placed[item_id] = due
+        self.per_day[due.astimezone(TZ).date()] += 1
+        return due
+
+
 def delivery_rows(
     session: Session, config: Config, campaign: Campaign, now: dt.datetime
 ) -> Iterator[dict[str, Any]]:
     """Every delivery this campaign wants, as insert-ready dicts, streamed."""
-    source_ids = [s.id for s in campaign.sources]
-    targets = [(u, t) for u in campaign.units for t in config.targets_of(u, campaign.channels)]
+    targets = campaign_targets(config, campaign)
     state = AWAITING_APPROVAL if campaign.approval else PLANNED
-    items = session.execute(
-        select(ContentItem.id, ContentItem.published, ContentItem.first_seen)
-        .where(ContentItem.source.in_(source_ids))
-        .order_by(ContentItem.id)
-        .execution_options(yield_per=BATCH)
-    )
-    for item_id, published, first_seen in items:
-        due = due_time(campaign, published, first_seen)
-        if due is None:
-            continue
+    for item_id, due in due_items(session, campaign):
         for unit, target in targets:
             yield {
                 "campaign": campaign.id,
