@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from campaigns.config import ConfigError
 from campaigns.model import TZ
+from worker.migrate import SchemaError
 from worker.parser import build_parser
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
@@ -43,9 +44,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as e:
         print(e, file=sys.stderr)
         return EXIT_BAD_INPUT
-    except BadInput as e:
+    except (SchemaError, BadInput) as e:
         print(f"loa: {e}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return EXIT_BAD_INPUT if isinstance(e, BadInput) else EXIT_FAILURE
     except KeyboardInterrupt:
         return EXIT_FAILURE
     except BrokenPipeError:  # `loa jobs | head`: the reader left; that is not a failure

@@ -360,10 +360,11 @@ def callbacks(args: argparse.Namespace) -> int:
 
 def db(args: argparse.Namespace) -> int:
     from worker.db import make_engine
-    from worker.migrate import current, upgrade
+    from worker.migrate import current, head, upgrade
 
     engine = make_engine()
     if args.action == "upgrade":
         upgrade(engine)
-    print(current(engine) or "empty")
+    now = current(engine)
+    print(f"{now or 'empty'} (head {head()})" + ("" if now == head() else ": run `loa db upgrade`"))
     return 0

@@ -19,7 +19,8 @@ from campaigns.config import load_config
 from campaigns.model import Config, Target
 from channels.base import Transport
 from channels.registry import make_transport
-from worker.db import create_schema, make_engine, session_factory
+from worker.db import make_engine, session_factory
+from worker.migrate import ensure_schema
 
 Clock = Callable[[], dt.datetime]
 
@@ -95,7 +96,7 @@ def build_runtime(
     """Load config and open the database (creating the schema); the same in every process."""
     config = load_config(config_dir or os.environ.get("LOA_CONFIG", "config"))
     engine = make_engine(database_url)
-    create_schema(engine)
+    ensure_schema(engine)
     out = Path(outbox or os.environ.get("LOA_OUTBOX") or config.settings.get("outbox", "outbox"))
     return Runtime(config, engine, session_factory(engine), out, clock)
 
