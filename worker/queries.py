@@ -56,6 +56,10 @@ def plan_deliveries(session: Session, rows: Sequence[dict[str, Any]]) -> int:
     return insert_ignoring_existing(session, Delivery.__table__, rows, DELIVERY_KEY)
 
 
+# On PostgreSQL the row selections below use FOR UPDATE SKIP LOCKED, so two schedulers (during a
+# lock hand-over) never promote or re-send the same rows; SQLite has one writer and ignores it.
+
+
 def promote_due(
     session: Session, now: dt.datetime, *, limit: int = 5000, held: Iterable[str] = ()
 ) -> list[tuple[int, str]]:
@@ -70,6 +74,7 @@ def promote_due(
         )
         .order_by(Delivery.due_at, Delivery.id)
         .limit(limit)
+        .with_for_update(skip_locked=True)
     ).all()
     ids = [d.id for d in due]
     if not ids:
@@ -107,6 +112,7 @@ def stale_queued(
         .where(Delivery.state == QUEUED, Delivery.queued_at < now - grace)
         .order_by(Delivery.id)
         .limit(limit)
+        .with_for_update(skip_locked=True)
     ).all()
     ids = [r.id for r in rows]
     if ids:
