@@ -110,7 +110,7 @@ def _read(
         return (
             items,
             None,
-            {"failures": 0, "next_poll": now + dt.timedelta(seconds=source.interval)},
+            {"failures": 0, "note": None, "next_poll": now + dt.timedelta(seconds=source.interval)},
         )
     from campaigns.feeds import FeedState, poll
 
@@ -141,6 +141,7 @@ def _read(
             "last_modified": st.last_modified,
             "failures": st.failures,
             "next_poll": st.next_poll,
+            "note": result.note,
         },
     )
 

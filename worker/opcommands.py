@@ -149,7 +149,7 @@ def _print_status(
     if broken:
         print(paint("Sources in error", "bold"))
         for x in broken:
-            print(f"  {x.id}: {paint(x.last_error or '', 'red')} ({x.failures} failures)")
+            print(f"  {x.id}: {paint(x.last_error or x.note or '', 'red')} ({x.failures} failures)")
     if recent:
         print(paint("Recent failures", "bold"))
         for r in recent:

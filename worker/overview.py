@@ -88,7 +88,12 @@ def beats(session: Session, now: dt.datetime) -> list[Beat]:
 
 
 def sources_in_error(session: Session) -> list[SourceState]:
-    q = select(SourceState).where(SourceState.last_error.is_not(None)).order_by(SourceState.id)
+    """Sources whose last read failed, or that fell back to their local copy (offline)."""
+    q = (
+        select(SourceState)
+        .where(SourceState.last_error.is_not(None) | SourceState.note.is_not(None))
+        .order_by(SourceState.id)
+    )
     return list(session.scalars(q))
 
 
