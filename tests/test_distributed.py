@@ -7,13 +7,10 @@ limit (per second and concurrency) holds across the two processes because it liv
 from __future__ import annotations
 
 import datetime as dt
-import os
-import signal
 import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -25,6 +22,7 @@ from campaigns.model import TZ
 from tests.factories import campaign, write_config
 from tests.fakes.base import Request, Response
 from tests.fakes.webhook import FakeWebhook
+from tests.processes import cluster
 from tests.services import need, port_open
 from worker.models import FINAL_STATES, PUBLISHED, Attempt, Delivery
 from worker.runtime import Runtime, build_runtime
@@ -98,49 +96,8 @@ def start(
         ],
         settings={"grace_seconds": 30, "lock_seconds": 30},
     )
-    env = {
-        **os.environ,
-        "DATABASE_URL": pg_url,
-        "REDIS_URL": f"redis://127.0.0.1:6379/{REDIS_DB}",
-        "LOA_REDIS_NAMESPACE": f"loa-dist-{uuid.uuid4().hex[:8]}",
-        "LOA_CONFIG": str(root),
-        "LOA_OUTBOX": str(tmp_path / "outbox"),
-    }
-    procs: list[subprocess.Popen[bytes]] = []
-
-    def starting(*argv: str | Path) -> subprocess.Popen[bytes]:
-        proc = subprocess.Popen(
-            argv,
-            env=env,
-            start_new_session=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        procs.append(proc)
-        return proc
-
-    try:
-        yield build_runtime(root, pg_url), starting
-    finally:
-        for proc in procs:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-        for proc in procs:
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=5)
-        _forget_namespace(env["REDIS_URL"], env["LOA_REDIS_NAMESPACE"])
-
-
-def _forget_namespace(url: str, namespace: str) -> None:
-    import redis
-
-    client = redis.Redis.from_url(url)
-    for key in client.scan_iter(f"{namespace}*"):
-        client.delete(key)
-    client.close()
+    with cluster(root, pg_url, REDIS_DB, tmp_path / "outbox") as group:
+        yield build_runtime(root, pg_url), group.start
 
 
 def all_final(rt: Runtime) -> bool:

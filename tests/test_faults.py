@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +20,7 @@ from campaigns.model import TZ
 from tests.factories import campaign, write_config
 from tests.fakes.base import Request, Response
 from tests.fakes.webhook import FakeWebhook
+from tests.processes import cluster as processes
 from tests.services import need, port_open
 from worker.models import PUBLISHED, UNCERTAIN, Delivery
 from worker.runtime import Runtime, build_runtime
@@ -73,39 +73,13 @@ def cluster(tmp_path: Path, pg_url: str, hook: SlowHook) -> Iterator[dict[str, A
         ],
         settings={"lease_seconds": 5, "grace_seconds": 4, "lock_seconds": 30},
     )
-    env = {
-        **os.environ,
-        "DATABASE_URL": pg_url,
-        "REDIS_URL": f"redis://127.0.0.1:6379/{REDIS_DB}",
-        "LOA_REDIS_NAMESPACE": f"loa-test-{uuid.uuid4().hex[:8]}",
-        "LOA_CONFIG": str(root),
-        "LOA_OUTBOX": str(tmp_path / "outbox"),
-    }
-    procs: list[subprocess.Popen[bytes]] = []
-
-    def start(*argv: str | Path) -> subprocess.Popen[bytes]:
-        proc = subprocess.Popen(
-            argv,
-            env=env,
-            start_new_session=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        procs.append(proc)
-        return proc
-
-    state = {"root": root, "env": env, "start": start, "rt": build_runtime(root, pg_url)}
-    try:
-        yield state
-    finally:
-        for proc in procs:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-        for proc in procs:
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
+    with processes(root, pg_url, REDIS_DB, tmp_path / "outbox") as group:
+        yield {
+            "root": root,
+            "env": group.env,
+            "start": group.start,
+            "rt": build_runtime(root, pg_url),
+        }
 
 
 def worker_process(cluster: dict[str, Any]) -> subprocess.Popen[bytes]:
