@@ -6,14 +6,12 @@ import datetime as dt
 import logging
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from campaigns.model import TZ
 from worker import queries
 from worker.ingest import IngestResult, ingest_all
 from worker.models import (
-    PENDING_STATES,
     PUBLISHED,
     QUEUED,
     SENDING,
@@ -59,7 +57,9 @@ def tick(rt: Runtime, *, ingest: bool = True) -> TickResult:
         result.deferred, held = defer_quiet_channels(rt, s, now)
         due = queries.promote_due(s, now, held=held)
     result.enqueued = enqueue(due)
-    result.reconciled = reconcile_expired_leases(rt, now)
+    resend = reconcile_expired_leases(rt, now)
+    result.reconciled = len(resend)
+    result.enqueued += enqueue(resend)
     grace = dt.timedelta(seconds=int(rt.setting("grace_seconds", default=120)))
     with rt.sessions.begin() as s:
         stale = queries.stale_queued(s, now, grace)
@@ -90,54 +90,55 @@ def expire_ended_campaigns(rt: Runtime, s: Session, now: dt.datetime) -> int:
     return total
 
 
-def reconcile_expired_leases(rt: Runtime, now: dt.datetime) -> int:
-    """A row left `sending` by a dead worker: look it up where the channel can, else ask a human."""
-    from worker.delivery import build_message
+def reconcile_expired_leases(rt: Runtime, now: dt.datetime) -> list[tuple[int, str]]:
+    """Rows left `sending` by a dead worker: look each up where the channel can, else ask a human.
 
+    Returns the rows to send again (looked up and not found).
+    """
     max_claims = int(rt.setting("max_claims", default=3))
     with rt.sessions() as s:
-        rows = [(d, d.item_id) for d in queries.expired_leases(s, now)]
-        items = {i: s.get(ContentItem, i) for _, i in rows}
-    done = 0
-    for d, item_id in rows:
-        target = rt.config.targets.get(d.target)
-        transport = rt.transport(target) if target else None
-        found, looked = None, False
-        if transport is not None and transport.supports_lookup() and d.claims < max_claims:
-            try:
-                item = items[item_id]
-                assert item is not None
-                found, looked = transport.lookup(build_message(rt, d, item)), True
-            except Exception as e:
-                log.warning("delivery %s: lookup failed: %s", d.id, e)
-                continue
+        rows = [(d, s.get(ContentItem, d.item_id)) for d in queries.expired_leases(s, now)]
+    resend = []
+    for d, item in rows:
+        try:
+            values = _verdict(rt, d, item, max_claims, now)
+        except Exception as e:  # the service did not answer the lookup: try again next tick
+            log.warning("delivery %s: lookup failed: %s", d.id, e)
+            continue
         with rt.sessions.begin() as s:
-            if found is not None:
-                values = {
-                    "state": PUBLISHED,
-                    "remote_id": found.remote_id,
-                    "published_at": now,
-                    "reason": "found published after a worker died",
-                }
-            elif looked:
-                values = {
-                    "state": QUEUED,
-                    "queued_at": now - dt.timedelta(days=1),
-                    "reason": "not found after a worker died; sent again",
-                }
-            else:
-                why = (
-                    "worker died while sending; the channel cannot look the post up"
-                    if d.claims < max_claims
-                    else f"killed its worker {d.claims} times (poison)"
-                )
-                values = {"state": UNCERTAIN, "reason": why}
-            done += queries.set_state(
+            changed = queries.set_state(
                 s, d.id, [SENDING], lease_until=None, updated_at=now, **values
             )
-    return done
+        if changed and values["state"] == QUEUED:
+            resend.append((d.id, d.channel))
+    return resend
 
 
-def pending_ids(rt: Runtime) -> list[int]:
-    with rt.sessions() as s:
-        return list(s.scalars(select(Delivery.id).where(Delivery.state.in_(PENDING_STATES))))
+def _verdict(
+    rt: Runtime, d: Delivery, item: ContentItem | None, max_claims: int, now: dt.datetime
+) -> dict[str, object]:
+    """The new state of a row whose worker died: published, sent again, or for an operator."""
+    from worker.delivery import build_message
+
+    if d.claims >= max_claims:
+        return {"state": UNCERTAIN, "reason": f"killed its worker {d.claims} times (poison)"}
+    target = rt.config.targets.get(d.target)
+    transport = rt.transport(target) if target else None
+    if transport is None or item is None or not transport.supports_lookup():
+        return {
+            "state": UNCERTAIN,
+            "reason": "worker died while sending; the channel cannot look the post up",
+        }
+    found = transport.lookup(build_message(rt, d, item))
+    if found is not None:
+        return {
+            "state": PUBLISHED,
+            "remote_id": found.remote_id,
+            "published_at": now,
+            "reason": "found published after a worker died",
+        }
+    return {
+        "state": QUEUED,
+        "queued_at": now,
+        "reason": "not found after a worker died; sent again",
+    }
