@@ -33,3 +33,9 @@ format: $(BIN)/loa
 
 clean:
 	rm -rf outbox loa.db loa.db-wal loa.db-shm
+
+bench: $(BIN)/loa
+	$(BIN)/python -m benchmarks.run
+
+bench-quick: $(BIN)/loa
+	$(BIN)/python -m benchmarks.run --quick

@@ -1,0 +1,1 @@
+"""Benchmarks for loa: `python -m benchmarks.run [--quick] [--only NAME] [--json PATH]`."""
