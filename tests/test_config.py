@@ -149,9 +149,14 @@ def test_unit_selectors_pick_by_kind(tmp_path: Path) -> None:
 
 
 def test_plan_targets_must_name_a_measure_and_quarters(tmp_path: Path) -> None:
-    root = write_config(tmp_path / "config", campaigns=[
-        campaign(targets={"website": {"Q1": 6, "Q5": 1}, "posters": {"Q1": 2},
-                          "video": {"Q2": -1}})])
+    root = write_config(
+        tmp_path / "config",
+        campaigns=[
+            campaign(
+                targets={"website": {"Q1": 6, "Q5": 1}, "posters": {"Q1": 2}, "video": {"Q2": -1}}
+            )
+        ],
+    )
     with pytest.raises(ConfigError) as info:
         load_config(root)
     paths = {p.path for p in info.value.problems}
