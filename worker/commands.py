@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 from collections import Counter
 
 from sqlalchemy import func, select
@@ -80,32 +79,3 @@ def _counts(rt: Runtime) -> dict[str, int]:
 def _counts_line(rt: Runtime) -> str:
     counts = _counts(rt)
     return "deliveries: " + ", ".join(f"{st} {counts[st]}" for st in STATES if counts.get(st))
-
-
-def status(args: argparse.Namespace) -> int:
-    from worker.report import as_table
-
-    rt = _runtime(args)
-    with rt.sessions() as s:
-        rows = s.execute(
-            select(Delivery.campaign, Delivery.unit, Delivery.channel, Delivery.state, func.count())
-            .group_by(Delivery.campaign, Delivery.unit, Delivery.channel, Delivery.state)
-            .order_by(Delivery.campaign, Delivery.unit, Delivery.channel, Delivery.state)
-        ).all()
-    if args.json:
-        print(
-            json.dumps(
-                [
-                    {"campaign": c, "unit": u, "channel": ch, "state": st, "count": n}
-                    for c, u, ch, st, n in rows
-                ],
-                ensure_ascii=False,
-                indent=2,
-            )
-        )
-        return 0
-    table = [["campaign", "unit", "channel", "state", "count"]]
-    table += [[c, u, ch, st, str(n)] for c, u, ch, st, n in rows]
-    print(as_table(table) if rows else "no deliveries yet")
-    print(_counts_line(rt))
-    return 0

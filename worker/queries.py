@@ -13,14 +13,11 @@ from sqlalchemy.orm import Session
 
 from worker.models import (
     AWAITING_APPROVAL,
-    FAILED,
     PLANNED,
-    PUBLISHED,
     QUEUED,
     RETRYING,
     SENDING,
     SKIPPED,
-    UNCERTAIN,
     Attempt,
     ContentItem,
     Delivery,
@@ -247,7 +244,3 @@ def count_unfinished(session: Session, now: dt.datetime) -> int:
         )
         or 0
     )
-
-
-FINISHED_OK = (PUBLISHED,)
-NEEDS_OPERATOR = (FAILED, UNCERTAIN)
