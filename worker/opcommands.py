@@ -16,7 +16,7 @@ from campaigns.model import TZ
 from worker.commands import _runtime
 from worker.models import STATES, Action, Attempt, ContentItem, Delivery
 from worker.periods import Period, parse_period
-from worker.report import Filters, as_table, in_period
+from worker.report import Filters, as_table
 from worker.runtime import Runtime
 from worker.terminal import paint
 
@@ -41,11 +41,10 @@ def _filters(args: argparse.Namespace, rt: Runtime) -> Filters:
 
 
 def _narrow(q: Any, args: argparse.Namespace, rt: Runtime) -> Any:
-    q = _filters(args, rt).apply(q)
-    if getattr(args, "state", None):
-        q = q.where(Delivery.state.in_(args.state))
-    period = _period(args)
-    return in_period(q, period) if period else q
+    """The operator's filters on a delivery query, the same WHERE the report and the API use."""
+    from worker.overview import narrowed
+
+    return narrowed(q, _filters(args, rt), tuple(args.state or ()), _period(args))
 
 
 def _local(when: Any) -> str:

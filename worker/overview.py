@@ -97,9 +97,10 @@ def sources_in_error(session: Session) -> list[SourceState]:
     return list(session.scalars(q))
 
 
-def _narrowed(
+def narrowed(
     q: Select[*_Ts], filters: Filters, states: tuple[str, ...], period: Period | None
 ) -> Select[*_Ts]:
+    """One WHERE for the page, the API and the command line, so their counts agree."""
     q = filters.apply(q)
     if states:
         q = q.where(Delivery.state.in_(states))
@@ -117,7 +118,7 @@ def deliveries(
 ) -> list[Row]:
     """The most recently changed deliveries first, narrowed like the report."""
     q = select(Delivery, ContentItem.title).join(ContentItem, ContentItem.id == Delivery.item_id)
-    q = _narrowed(q, filters, states, period)
+    q = narrowed(q, filters, states, period)
     q = q.order_by(Delivery.updated_at.desc(), Delivery.id.desc()).limit(limit)
     names = {u.code: u.name for u in config.units.values()}
     return [_row(d, title, names) for d, title in session.execute(q)]
@@ -131,7 +132,7 @@ def count(
     period: Period | None = None,
 ) -> int:
     """How many deliveries `deliveries` would list without its limit."""
-    q = _narrowed(select(func.count()).select_from(Delivery), filters, states, period)
+    q = narrowed(select(func.count()).select_from(Delivery), filters, states, period)
     return int(session.execute(q).scalar_one())
 
 
