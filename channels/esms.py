@@ -23,6 +23,7 @@ from typing import Any, ClassVar
 import requests
 
 from campaigns.model import Target
+from channels import http
 from channels.base import (
     ChannelError,
     ConfigurationError,
@@ -32,7 +33,6 @@ from channels.base import (
     TransientError,
     Transport,
 )
-from channels.kannel import http_url, option_int
 from channels.recipients import batches, check_numbers, local_vn, partial
 from channels.smstext import check_text
 
@@ -99,13 +99,6 @@ def request_id(delivery_id: int, numbers: tuple[str, ...]) -> str:
     return f"loa-{delivery_id}-{key}"
 
 
-def _flag(target: Target, name: str) -> bool:
-    value = target.options.get(name, False)
-    if not isinstance(value, bool):
-        raise ConfigurationError(f"target {target.id}: option {name} must be true or false")
-    return value
-
-
 class EsmsTransport(Transport):
     """Sends one Message as customer-care brandname SMS, `max_batch` numbers per request."""
 
@@ -115,7 +108,7 @@ class EsmsTransport(Transport):
 
     def __init__(self, target: Target, *, session: requests.Session | None = None) -> None:
         super().__init__(target, session=session)
-        self.url = http_url(target, "endpoint", target.endpoint or ESMS_URL)
+        self.url = http.http_url(target, "endpoint", target.endpoint or ESMS_URL)
         for field in ("api_key", "secret_key"):
             if not target.credentials.get(field):
                 raise ConfigurationError(
@@ -125,11 +118,11 @@ class EsmsTransport(Transport):
         if not self.brandname:
             raise ConfigurationError(f"target {target.id}: option brandname is required")
         self.sms_type = str(target.options.get("sms_type", "2"))
-        self.sandbox = _flag(target, "sandbox")
+        self.sandbox = http.flag(target, "sandbox", False)
         callback = target.options.get("callback_url")
-        self.callback = http_url(target, "option callback_url", callback) if callback else None
-        self.batch_size = option_int(target, "max_batch", self.max_batch, 1, 100)
-        self.max_segments = option_int(target, "max_segments", 10, 1, 20)
+        self.callback = http.http_url(target, "option callback_url", callback) if callback else None
+        self.batch_size = http.option_int(target, "max_batch", self.max_batch, 1, 100)
+        self.max_segments = http.option_int(target, "max_segments", 10, 1, 20)
 
     def _keys(self) -> dict[str, str]:
         """ApiKey and SecretKey from the environment; PermanentError naming an unset variable."""

@@ -74,6 +74,26 @@ def flag(target: Target, name: str, default: bool) -> bool:
     return value
 
 
+def option_int(target: Target, name: str, default: int, low: int, high: int) -> int:
+    """A whole-number option within bounds; ConfigurationError naming the target and option."""
+    value = target.options.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ConfigurationError(
+            f"target {target.id}: option {name} must be a whole number {low}..{high}, not {value!r}"
+        )
+    return value
+
+
+def http_url(target: Target, field: str, value: object) -> str:
+    """An http(s) URL without user:password in it; ConfigurationError naming the field."""
+    parts = urlsplit(str(value or ""))
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigurationError(f"target {target.id}: {field} must be an http(s) URL")
+    if parts.username or parts.password:
+        raise ConfigurationError(f"target {target.id}: {field} must not hold credentials")
+    return str(value)
+
+
 def send(
     session: requests.Session, method: str, url: str, *, timeout: tuple[float, float], **kw: Any
 ) -> requests.Response:

@@ -18,6 +18,7 @@ import requests
 from urllib3.exceptions import NewConnectionError
 
 from campaigns.model import Target
+from channels import http
 from channels.base import (
     ChannelError,
     ConfigurationError,
@@ -39,26 +40,6 @@ MAX_SEGMENTS = 10
 """Kannel cuts longer texts silently at the sendsms-user's max-messages (10 in our config)."""
 
 
-def option_int(target: Target, name: str, default: int, low: int, high: int) -> int:
-    """A whole-number option within bounds; ConfigurationError naming the target and option."""
-    value = target.options.get(name, default)
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ConfigurationError(
-            f"target {target.id}: option {name} must be a whole number {low}..{high}, not {value!r}"
-        )
-    return value
-
-
-def http_url(target: Target, field: str, value: object) -> str:
-    """An http(s) URL without user:password in it; ConfigurationError naming the field."""
-    parts = urlsplit(str(value or ""))
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigurationError(f"target {target.id}: {field} must be an http(s) URL")
-    if parts.username or parts.password:
-        raise ConfigurationError(f"target {target.id}: {field} must not hold credentials")
-    return str(value)
-
-
 def _sender(target: Target) -> str | None:
     sender = target.options.get("sender")
     if sender is None:
@@ -73,7 +54,7 @@ def _dlr_base(target: Target) -> str | None:
     base = target.options.get("dlr_url")
     if base is None:
         return None
-    url = http_url(target, "option dlr_url", base)
+    url = http.http_url(target, "option dlr_url", base)
     if "%" in url:
         raise ConfigurationError(f"target {target.id}: option dlr_url must not contain '%'")
     return url
@@ -122,7 +103,7 @@ class KannelTransport(Transport):
 
     def __init__(self, target: Target, *, session: requests.Session | None = None) -> None:
         super().__init__(target, session=session)
-        self.url = http_url(target, "endpoint", target.endpoint)
+        self.url = http.http_url(target, "endpoint", target.endpoint)
         if urlsplit(self.url).query:
             raise ConfigurationError(f"target {target.id}: endpoint must have no query string")
         for field in ("username", "password"):
@@ -132,8 +113,8 @@ class KannelTransport(Transport):
                 )
         self.sender = _sender(target)
         self.dlr_base = _dlr_base(target)
-        self.batch_size = option_int(target, "max_batch", self.max_batch, 1, 500)
-        self.max_segments = option_int(target, "max_segments", MAX_SEGMENTS, 1, 255)
+        self.batch_size = http.option_int(target, "max_batch", self.max_batch, 1, 500)
+        self.max_segments = http.option_int(target, "max_segments", MAX_SEGMENTS, 1, 255)
 
     def _auth(self) -> dict[str, str]:
         """Credential headers from the environment; PermanentError naming the unset variable."""
