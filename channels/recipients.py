@@ -8,6 +8,7 @@ equal. `local_vn` gives the `0…` form for APIs whose docs show it (eSMS).
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import logging
 import re
@@ -145,6 +146,28 @@ def load_recipients(path: Path, optout_path: Path | None = None) -> RecipientLis
             if row.get("name"):
                 names[number] = row["name"]
     return RecipientList(tuple(numbers), tuple(rejected), opted_out, duplicates, names)
+
+
+def _stamp(path: Path | None) -> tuple[str, int, int] | None:
+    if path is None:
+        return None
+    info = path.stat()
+    return (str(path), info.st_mtime_ns, info.st_size)
+
+
+@functools.lru_cache(maxsize=64)
+def _cached(path: tuple[str, int, int], optout: tuple[str, int, int] | None) -> RecipientList:
+    return load_recipients(Path(path[0]), Path(optout[0]) if optout else None)
+
+
+def recipients_of(path: Path, optout_path: Path | None = None) -> RecipientList:
+    """`load_recipients`, read once per version of the files (every delivery of a unit asks)."""
+    try:
+        key, optout = _stamp(Path(path)), _stamp(Path(optout_path) if optout_path else None)
+    except OSError:  # a missing file: let the loader name it
+        return load_recipients(path, optout_path)
+    assert key is not None
+    return _cached(key, optout)
 
 
 _DIALABLE = re.compile(r"^\+?[0-9]{3,20}$")

@@ -31,7 +31,7 @@ class SmsFormat:
     max_segments: ClassVar[int] = 3
 
     def format(self, item: Item, unit: Unit, target: Target) -> Message:
-        from channels.recipients import load_recipients
+        from channels.recipients import recipients_of
         from channels.smstext import count_segments, encoding_for, strip_diacritics
 
         opts = target.options
@@ -47,7 +47,7 @@ class SmsFormat:
         recipients: tuple[str, ...] = ()
         if opts.get("recipients"):
             optout = opts.get("optout")
-            listed = load_recipients(
+            listed = recipients_of(
                 Path(str(opts["recipients"])), Path(str(optout)) if optout else None
             )
             recipients = tuple(listed.numbers)

@@ -149,3 +149,22 @@ def test_a_failure_keeps_its_kind_and_carries_who_already_got_the_message() -> N
     assert isinstance(permanent, PartialPermanentError) and permanent.sent == ("8491",)
     alone = PermanentError("no route")
     assert partial(alone, ()) is alone
+
+
+def test_a_recipient_list_is_read_once_per_version_of_its_file(tmp_path: Path) -> None:
+    import os
+
+    from channels.recipients import recipients_of
+
+    path = tmp_path / "subs.csv"
+    path.write_text("phone\n0912000001\n", encoding="utf-8")
+    first = recipients_of(path)
+    assert recipients_of(path) is first  # the same file: not read again
+    path.write_text("phone\n0912000001\n0987000002\n", encoding="utf-8")
+    os.utime(path, ns=(1, 1))  # a changed file is seen even if its clock went backwards
+    assert recipients_of(path).numbers == ("84912000001", "84987000002")
+    optout = tmp_path / "optout.csv"
+    optout.write_text("phone\n0987000002\n", encoding="utf-8")
+    assert recipients_of(path, optout).numbers == ("84912000001",)
+    with pytest.raises(RecipientsError, match=r"missing\.csv"):
+        recipients_of(tmp_path / "missing.csv")
