@@ -51,27 +51,32 @@ def hook() -> Iterator[SlowHook]:
         yield fake
 
 
-@pytest.fixture
-def cluster(tmp_path: Path, pg_url: str, hook: SlowHook) -> Iterator[dict[str, Any]]:
-    need(port_open("127.0.0.1", 6379), "Redis on 127.0.0.1:6379")
+def portal_config(tmp_path: Path, hook: SlowHook, settings: dict[str, Any] | None = None) -> Path:
+    """UNITS x ITEMS website posts to the portal `hook`, all due now (the period runs to 2099)."""
     published = [dt.datetime(2025, 1, 1, tzinfo=TZ) + dt.timedelta(hours=i) for i in range(ITEMS)]
-    root = write_config(
+    target = {
+        "units": "all",
+        "kind": "website",
+        "transport": "webhook",
+        "endpoint": hook.hook,
+        "options": {"allow_http": True, "timeout": [2, 5]},
+    }
+    period = {"start": "2025-01-01", "end": "2099-12-31"}
+    return write_config(
         tmp_path / "config",
         units=UNITS,
         published=published,
-        targets=[
-            {
-                "units": "all",
-                "kind": "website",
-                "transport": "webhook",
-                "endpoint": hook.hook,
-                "options": {"allow_http": True, "timeout": [2, 5]},
-            }
-        ],
-        campaigns=[
-            campaign(channels=["website"], period={"start": "2025-01-01", "end": "2099-12-31"})
-        ],
-        settings={"lease_seconds": 5, "grace_seconds": 4, "lock_seconds": 30},
+        targets=[target],
+        campaigns=[campaign(channels=["website"], period=period)],
+        settings=settings,
+    )
+
+
+@pytest.fixture
+def cluster(tmp_path: Path, pg_url: str, hook: SlowHook) -> Iterator[dict[str, Any]]:
+    need(port_open("127.0.0.1", 6379), "Redis on 127.0.0.1:6379")
+    root = portal_config(
+        tmp_path, hook, settings={"lease_seconds": 5, "grace_seconds": 4, "lock_seconds": 30}
     )
     with processes(root, pg_url, REDIS_DB, tmp_path / "outbox") as group:
         yield {
@@ -165,24 +170,7 @@ def test_flushing_redis_mid_run_is_repaired_by_the_sweeper(
 def test_sigterm_stops_an_embedded_run_cleanly_with_nothing_left_sending(
     tmp_path: Path, hook: SlowHook
 ) -> None:
-    published = [dt.datetime(2025, 1, 1, tzinfo=TZ) + dt.timedelta(hours=i) for i in range(ITEMS)]
-    root = write_config(
-        tmp_path / "config",
-        units=UNITS,
-        published=published,
-        targets=[
-            {
-                "units": "all",
-                "kind": "website",
-                "transport": "webhook",
-                "endpoint": hook.hook,
-                "options": {"allow_http": True},
-            }
-        ],
-        campaigns=[
-            campaign(channels=["website"], period={"start": "2025-01-01", "end": "2099-12-31"})
-        ],
-    )
+    root = portal_config(tmp_path, hook)
     url = f"sqlite:///{tmp_path / 'loa.db'}"
     env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
     env.update(DATABASE_URL=url, LOA_CONFIG=str(root), LOA_OUTBOX=str(tmp_path / "outbox"))
