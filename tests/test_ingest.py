@@ -12,11 +12,9 @@ from sqlalchemy import func, select
 from campaigns.model import TZ
 from tests.factories import campaign, write_config
 from tests.fakes.feeds import FeedServer
-from worker.broker import broker
-from worker.delivery import deliver
-from worker.models import QUEUED, ContentItem, Delivery, SourceState
+from tests.stepping import Clock, step
+from worker.models import ContentItem, Delivery, SourceState
 from worker.runtime import Runtime, build_runtime
-from worker.scheduler import tick
 
 ENTRY = """<item><title>{title}</title><link>https://sonoivu.dongnai.gov.vn/tin/{n}</link>
 <guid isPermaLink="false">cchc-{n}</guid><pubDate>{date}</pubDate>
@@ -40,14 +38,6 @@ def rss(entries: list[tuple[int, str, str]]) -> str:
         f"<title>Tin CCHC</title><link>https://sonoivu.dongnai.gov.vn</link>{items}"
         "</channel></rss>"
     )
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.at = dt.datetime(2024, 6, 1, 9, 0, tzinfo=TZ)
-
-    def __call__(self) -> dt.datetime:
-        return self.at
 
 
 @pytest.fixture(scope="module")
@@ -77,15 +67,6 @@ def make(tmp_path: Path, url: str, feed_url: str, clock: Clock) -> Runtime:
     return build_runtime(root, url, clock=clock, outbox=tmp_path / "outbox")
 
 
-def run_tick(rt: Runtime) -> None:
-    tick(rt)
-    broker.flush_all()
-    with rt.sessions() as s:
-        ids = list(s.scalars(select(Delivery.id).where(Delivery.state == QUEUED)))
-    for i in ids:
-        deliver(rt, i)
-
-
 def count(rt: Runtime, what: object) -> int:
     with rt.sessions() as s:
         return int(s.scalar(select(func.count()).select_from(what)) or 0)  # type: ignore[arg-type]
@@ -94,14 +75,14 @@ def count(rt: Runtime, what: object) -> int:
 def test_a_feed_is_ingested_once_then_only_its_changes_count(
     tmp_path: Path, database_url: str, feeds: FeedServer
 ) -> None:
-    clock = Clock()
+    clock = Clock(dt.datetime(2024, 6, 1, 9, 0, tzinfo=TZ))
     url = feeds.publish("/rss", rss([(1, "Tin một", "Nội dung"), (2, "Tin hai", "Nội dung")]))
     rt = make(tmp_path, database_url, url, clock)
-    run_tick(rt)
+    step(rt)
     assert count(rt, ContentItem) == 3  # 1 article file + 2 feed entries
     assert count(rt, Delivery) == 6  # x 2 units
     clock.at += dt.timedelta(seconds=61)
-    run_tick(rt)
+    step(rt)
     assert feeds.requests[-1].headers.get("if-none-match")  # a conditional GET...
     assert count(rt, ContentItem) == 3  # ...answered 304: nothing new
     feeds.publish(
@@ -115,7 +96,7 @@ def test_a_feed_is_ingested_once_then_only_its_changes_count(
         ),
     )  # added, reordered, edited
     clock.at += dt.timedelta(seconds=61)
-    run_tick(rt)
+    step(rt)
     with rt.sessions() as s:
         titles = sorted(s.scalars(select(ContentItem.title)))
         published = s.scalar(
@@ -131,11 +112,11 @@ def test_a_feed_is_ingested_once_then_only_its_changes_count(
 def test_bad_feed_input_is_recorded_and_the_other_sources_keep_flowing(
     tmp_path: Path, sqlite_url: str, feeds: FeedServer, mode: str
 ) -> None:
-    clock = Clock()
+    clock = Clock(dt.datetime(2024, 6, 1, 9, 0, tzinfo=TZ))
     url = feeds.publish("/rss", rss([(1, "Tin một", "x")]))
     rt = make(tmp_path, sqlite_url, url, clock)
     feeds.mode = mode  # type: ignore[assignment]
-    run_tick(rt)
+    step(rt)
     with rt.sessions() as s:
         state = s.get(SourceState, "dvc.rss")
         files = s.get(SourceState, "dvc.news")
@@ -144,7 +125,7 @@ def test_bad_feed_input_is_recorded_and_the_other_sources_keep_flowing(
     assert count(rt, Delivery) == 2  # the article file still went out to both units
     feeds.mode = "ok"
     clock.at += dt.timedelta(hours=7)  # past the back-off
-    run_tick(rt)
+    step(rt)
     with rt.sessions() as s:
         state = s.get(SourceState, "dvc.rss")
     assert state is not None and state.last_error is None and state.failures == 0

@@ -15,26 +15,16 @@ from campaigns.model import TZ
 from tests.factories import campaign, write_config
 from tests.fakes.base import Response
 from tests.fakes.webhook import FakeWebhook
+from tests.stepping import Clock, step
 from worker import queries
 from worker.broker import broker
 from worker.delivery import deliver
 from worker.liveness import acquire_lock
-from worker.models import FAILED, PUBLISHED, QUEUED, RETRYING, SENDING, UNCERTAIN, Attempt, Delivery
+from worker.models import FAILED, PUBLISHED, RETRYING, SENDING, UNCERTAIN, Attempt, Delivery
 from worker.runtime import Runtime, build_runtime
 from worker.scheduler import tick
 
 START = dt.datetime(2024, 3, 1, 9, 0, tzinfo=TZ)
-
-
-class Clock:
-    def __init__(self, at: dt.datetime) -> None:
-        self.at = at
-
-    def __call__(self) -> dt.datetime:
-        return self.at
-
-    def advance(self, seconds: float) -> None:
-        self.at += dt.timedelta(seconds=seconds)
 
 
 @pytest.fixture(scope="module")
@@ -81,15 +71,6 @@ def webhook_target(fake: FakeWebhook, **options: Any) -> dict[str, Any]:
         "endpoint": fake.hook,
         "options": {"allow_http": True, "timeout": [1, 1], **options},
     }
-
-
-def step(rt: Runtime) -> list[str]:
-    """One scheduler tick, then deliver whatever it queued, in this thread (no broker timing)."""
-    tick(rt)
-    broker.flush_all()
-    with rt.sessions() as s:
-        ids = list(s.scalars(select(Delivery.id).where(Delivery.state == QUEUED)))
-    return [deliver(rt, i) for i in ids]
 
 
 def only(rt: Runtime) -> Delivery:
