@@ -13,9 +13,11 @@ from sqlalchemy.orm import Session
 
 from campaigns.model import TZ, Campaign, Config, Target
 from worker.models import AWAITING_APPROVAL, PLANNED, ContentItem, Delivery
-from worker.queries import plan_deliveries
+from worker.queries import plan_crossed, plan_deliveries
 
 BATCH = 5000
+ROWS_PER_STATEMENT = 50_000
+"""PostgreSQL: the deliveries one INSERT ... SELECT plans (items x targets, crossed there)."""
 
 
 def local_midnight(day: dt.date) -> dt.datetime:
@@ -136,13 +138,46 @@ def delivery_rows(
 
 def plan(session: Session, config: Config, now: dt.datetime) -> int:
     """Insert every wanted delivery that does not exist yet; returns how many are new."""
+    crossed = session.get_bind().dialect.name == "postgresql"
     total = 0
     for campaign in config.campaigns.values():
-        batch: list[dict[str, Any]] = []
-        for row in delivery_rows(session, config, campaign, now):
-            batch.append(row)
-            if len(batch) >= BATCH:
-                total += plan_deliveries(session, batch)
-                batch = []
-        total += plan_deliveries(session, batch)
+        if crossed:
+            total += _plan_crossed(session, config, campaign, now)
+        else:
+            total += _plan_rows(session, config, campaign, now)
+    return total
+
+
+def _plan_rows(session: Session, config: Config, campaign: Campaign, now: dt.datetime) -> int:
+    """Row by row (SQLite): insert-ready dicts in batches of BATCH."""
+    total = 0
+    batch: list[dict[str, Any]] = []
+    for row in delivery_rows(session, config, campaign, now):
+        batch.append(row)
+        if len(batch) >= BATCH:
+            total += plan_deliveries(session, batch)
+            batch = []
+    return total + plan_deliveries(session, batch)
+
+
+def _plan_crossed(session: Session, config: Config, campaign: Campaign, now: dt.datetime) -> int:
+    """Set-based (PostgreSQL): items and targets go as arrays, the server crosses them.
+
+    Python still decides each item's due time (cron, fixed times, daily cap, topics), once per
+    item instead of a dict per delivery; memory stays at one chunk of items.
+    """
+    targets = [(u, t.id, t.kind) for u, t in campaign_targets(config, campaign)]
+    if not targets:
+        return 0
+    state = AWAITING_APPROVAL if campaign.approval else PLANNED
+    per_statement = max(1, ROWS_PER_STATEMENT // len(targets))
+    total = 0
+    chunk: list[tuple[int, dt.datetime]] = []
+    for item in due_items(session, campaign):
+        chunk.append(item)
+        if len(chunk) >= per_statement:
+            total += plan_crossed(session, campaign.id, state, now, chunk, targets)
+            chunk = []
+    if chunk:
+        total += plan_crossed(session, campaign.id, state, now, chunk, targets)
     return total

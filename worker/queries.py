@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import and_, func, insert, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -51,6 +51,51 @@ def insert_ignoring_existing(
 def plan_deliveries(session: Session, rows: Sequence[dict[str, Any]]) -> int:
     """Insert delivery rows; planning the same key twice plans nothing new."""
     return insert_ignoring_existing(session, Delivery.__table__, rows, DELIVERY_KEY)
+
+
+_PLAN_CROSSED = text(
+    """
+    INSERT INTO deliveries (campaign, item_id, unit, target, channel, state, due_at,
+                            attempts, claims, segments, recipients, progress,
+                            created_at, updated_at)
+    SELECT :campaign, i.id, t.unit, t.target, t.channel, :state, i.due,
+           0, 0, 0, 0, CAST('{}' AS json), :now, :now
+    FROM unnest(CAST(:ids AS integer[]), CAST(:dues AS timestamptz[])) AS i (id, due)
+    CROSS JOIN unnest(CAST(:units AS text[]), CAST(:targets AS text[]),
+                      CAST(:channels AS text[])) AS t (unit, target, channel)
+    ON CONFLICT (campaign, item_id, unit, target) DO NOTHING
+    """
+)
+
+
+def plan_crossed(
+    session: Session,
+    campaign: str,
+    state: str,
+    now: dt.datetime,
+    items: Sequence[tuple[int, dt.datetime]],
+    targets: Sequence[tuple[str, str, str]],
+) -> int:
+    """PostgreSQL: plan items x targets in one statement; returns how many rows were new.
+
+    `items` are (item id, due), `targets` (unit, target id, channel). Five array parameters
+    whatever the size, where an executemany of rows makes psycopg parse a statement with a
+    placeholder per value (14,000 for 1,000 rows) over and over.
+    """
+    result = session.execute(
+        _PLAN_CROSSED,
+        {
+            "campaign": campaign,
+            "state": state,
+            "now": now.astimezone(dt.UTC),
+            "ids": [i for i, _ in items],
+            "dues": [d.astimezone(dt.UTC) for _, d in items],
+            "units": [u for u, _, _ in targets],
+            "targets": [t for _, t, _ in targets],
+            "channels": [c for _, _, c in targets],
+        },
+    )
+    return affected(result)
 
 
 # On PostgreSQL the row selections below use FOR UPDATE SKIP LOCKED, so two schedulers (during a
