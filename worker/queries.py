@@ -105,29 +105,32 @@ def plan_crossed(
 def promote_due(
     session: Session, now: dt.datetime, *, limit: int = 5000, held: Iterable[str] = ()
 ) -> list[tuple[int, str]]:
-    """Move planned or retrying rows that are due (and not in quiet hours) to queued."""
-    held = list(held)
-    due = session.execute(
-        select(Delivery.id, Delivery.channel)
+    """Move planned or retrying rows that are due (and not in quiet hours) to queued.
+
+    One statement, UPDATE ... WHERE id IN (the first `limit` due ids) RETURNING id, channel:
+    the ids never travel back to the server as `limit` bound parameters (which psycopg parses
+    one by one), and it is one round trip. Returned in due order, as they are to be enqueued.
+    """
+    picked = (
+        select(Delivery.id)
         .where(
             Delivery.state.in_((PLANNED, RETRYING)),
             Delivery.due_at <= now,
-            Delivery.channel.not_in(held),
+            Delivery.channel.not_in(list(held)),
         )
         .order_by(Delivery.due_at, Delivery.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
-    ).all()
-    ids = [d.id for d in due]
-    if not ids:
-        return []
-    session.execute(
-        update(Delivery)
-        .where(Delivery.id.in_(ids), Delivery.state.in_((PLANNED, RETRYING)))
-        .values(state=QUEUED, queued_at=now, updated_at=now)
-        .execution_options(synchronize_session=False)
     )
-    return [(d.id, d.channel) for d in due]
+    rows = session.execute(
+        update(Delivery)
+        .where(Delivery.id.in_(picked.scalar_subquery()))
+        .values(state=QUEUED, queued_at=now, updated_at=now)
+        .returning(Delivery.id, Delivery.channel, Delivery.due_at)
+        .execution_options(synchronize_session=False)
+    ).all()
+    rows.sort(key=lambda r: (r.due_at, r.id))
+    return [(r.id, r.channel) for r in rows]
 
 
 def defer(session: Session, channel: str, until: dt.datetime, now: dt.datetime) -> int:
