@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
@@ -24,6 +26,10 @@ from worker.retry import in_quiet_hours
 from worker.runtime import Runtime
 
 log = logging.getLogger(__name__)
+
+PROMOTE_BATCH = 5000
+DISPATCH_SECONDS = 30.0
+"""A tick keeps promoting and enqueueing due rows for at most this long, then moves on."""
 
 
 @dataclass
@@ -55,8 +61,7 @@ def tick(rt: Runtime, *, ingest: bool = True) -> TickResult:
     with rt.sessions.begin() as s:
         result.expired = expire_ended_campaigns(rt, s, now)
         result.deferred, held = defer_quiet_channels(rt, s, now)
-        due = queries.promote_due(s, now, held=held)
-    result.enqueued = enqueue(due)
+    result.enqueued = dispatch_due(rt, now, held)
     resend = reconcile_expired_leases(rt, now)
     result.reconciled = len(resend)
     result.enqueued += enqueue(resend)
@@ -65,6 +70,37 @@ def tick(rt: Runtime, *, ingest: bool = True) -> TickResult:
         stale = queries.stale_queued(s, now, grace)
     result.requeued = enqueue(stale)
     return result
+
+
+def dispatch_due(
+    rt: Runtime, now: dt.datetime, held: list[str], budget: float = DISPATCH_SECONDS
+) -> int:
+    """Promote due rows a batch at a time and enqueue each batch once its promotion commits.
+
+    The enqueue of one batch (Redis) overlaps the promotion of the next (the database), and a
+    tick drains everything due (within `budget` seconds), where one batch a tick caps the
+    scheduler at PROMOTE_BATCH rows per interval (500 a second at the default 10 s).
+    """
+    from worker.actors import enqueue
+
+    deadline = time.monotonic() + budget
+    total = 0
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="loa-enqueue") as pool:
+        pending: Future[int] | None = None
+        while True:
+            with rt.sessions.begin() as s:
+                due = queries.promote_due(s, now, limit=PROMOTE_BATCH, held=held)
+            if pending is not None:
+                total += pending.result()
+                pending = None
+            if not due:
+                break
+            pending = pool.submit(enqueue, due)
+            if len(due) < PROMOTE_BATCH or time.monotonic() > deadline:
+                break
+        if pending is not None:
+            total += pending.result()
+    return total
 
 
 def defer_quiet_channels(rt: Runtime, s: Session, now: dt.datetime) -> tuple[int, list[str]]:
