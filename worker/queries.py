@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, select, text, update
+from sqlalchemy import and_, bindparam, func, insert, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -177,30 +177,49 @@ class Claim:
     claim: int
 
 
+DELIVERIES = Delivery.__table__
+ITEMS = ContentItem.__table__
+ATTEMPTS = Attempt.__table__
+
+# Built once: the hot path of every delivery runs these with new parameters only, as plain
+# Core statements (no ORM identity map, no statement built per call, no join loading).
+_CLAIM = (
+    update(DELIVERIES)
+    .where(DELIVERIES.c.id == bindparam("claim_id"), DELIVERIES.c.state == QUEUED)
+    .values(
+        state=SENDING,
+        claims=DELIVERIES.c.claims + 1,
+        lease_until=bindparam("claim_lease"),
+        worker=bindparam("claim_worker"),
+        updated_at=bindparam("claim_now"),
+    )
+    .returning(*DELIVERIES.c)
+)
+_ITEM = select(*ITEMS.c).where(ITEMS.c.id == bindparam("item_id"))
+
+
 def claim_delivery(
     session: Session, delivery_id: int, now: dt.datetime, lease: dt.timedelta, worker: str
 ) -> Claim | None:
-    """Take a queued row for this worker (a conditional UPDATE), so two messages do one publish."""
-    result = session.execute(
-        update(Delivery)
-        .where(Delivery.id == delivery_id, Delivery.state == QUEUED)
-        .values(
-            state=SENDING,
-            claims=Delivery.claims + 1,
-            lease_until=now + lease,
-            worker=worker,
-            updated_at=now,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    if affected(result) != 1:
-        return None
+    """Take a queued row for this worker (a conditional UPDATE), so two messages do one publish.
+
+    The row comes back from the UPDATE itself (RETURNING); the item by its primary key.
+    Both are detached copies: the caller reads them, never writes through them.
+    """
     row = session.execute(
-        select(Delivery, ContentItem)
-        .join(ContentItem, Delivery.item_id == ContentItem.id)
-        .where(Delivery.id == delivery_id)
-    ).one()
-    return Claim(row[0], row[1], row[0].claims)
+        _CLAIM,
+        {
+            "claim_id": delivery_id,
+            "claim_lease": now + lease,
+            "claim_worker": worker,
+            "claim_now": now,
+        },
+    ).first()
+    if row is None:
+        return None
+    item = session.execute(_ITEM, {"item_id": row.item_id}).one()
+    delivery = Delivery(**row._mapping)
+    return Claim(delivery, ContentItem(**item._mapping), delivery.claims)
 
 
 def release(
@@ -233,14 +252,18 @@ def record_outcome(
 ) -> bool:
     """Write the attempt and the new state, only if this worker still holds the claim."""
     result = session.execute(
-        update(Delivery)
-        .where(Delivery.id == delivery_id, Delivery.state == SENDING, Delivery.claims == claim)
-        .values(attempts=Delivery.attempts + 1, lease_until=None, **values)
-        .execution_options(synchronize_session=False)
+        update(DELIVERIES)
+        .where(
+            DELIVERIES.c.id == delivery_id,
+            DELIVERIES.c.state == SENDING,
+            DELIVERIES.c.claims == claim,
+        )
+        .values(attempts=DELIVERIES.c.attempts + 1, lease_until=None, **values)
     )
     if affected(result) != 1:
         return False
-    session.add(attempt)
+    row = {c.key: getattr(attempt, c.key) for c in ATTEMPTS.c if c.key != "id"}
+    session.execute(insert(ATTEMPTS), row)
     return True
 
 
