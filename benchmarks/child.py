@@ -1,7 +1,7 @@
 """A measured task in a fresh interpreter: `python -m benchmarks.child TASK 'JSON ARGS'`.
 
 A fresh process per run gives each run its own peak RSS, and lets the parent choose the broker
-(REDIS_URL, LOA_REDIS_NAMESPACE) before worker.broker is imported.
+(REDIS_URL, LOA_REDIS_NAMESPACE) before worker.engine.broker is imported.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Scenario 2, delivery throughput (and scenario 6's worker memory).
 
 N deliveries through the webhook transport to the local fast server, by P dramatiq worker
-processes x T threads running `worker.actors` (claim, format, publish, record), timed from the
+processes x T threads running `worker.engine.actors` (claim, format, publish, record), timed from the
 moment the gate opens until every message is acked. Baselines in the same run, with the same
 P x T: a bare `requests.Session` loop posting the same bodies, and dramatiq draining no-ops.
 """
@@ -70,10 +70,10 @@ def write_webhook_config(
 def queue_everything(rt: Any, at: dt.datetime) -> int:
     """Plan, promote and enqueue every delivery (setup, not timed): loa's functions, pipelined."""
     from benchmarks.pipeline import enqueue_pipelined
-    from worker import queries
-    from worker.actors import message_for
-    from worker.broker import broker
-    from worker.planner import plan
+    from worker.engine.actors import message_for
+    from worker.engine.broker import broker
+    from worker.engine.planner import plan
+    from worker.store import queries
 
     with rt.sessions.begin() as s:
         plan(s, rt.config, at)
@@ -116,13 +116,13 @@ def drain(
 def loa_task(items: int, processes: int, threads: int, scratch: str) -> dict[str, Any]:
     from sqlalchemy import func, select
 
-    from worker.models import Delivery
-    from worker.runtime import build_runtime
+    from worker.engine.runtime import build_runtime
+    from worker.store.models import Delivery
 
     rt = build_runtime()
     insert_items(rt.engine, items, published_at())
     queued = queue_everything(rt, now())
-    result = drain("worker.actors", LOA_QUEUES, processes, threads, scratch, warm=True)
+    result = drain("worker.engine.actors", LOA_QUEUES, processes, threads, scratch, warm=True)
     with rt.sessions() as s:
         states = dict(
             s.execute(select(Delivery.state, func.count()).group_by(Delivery.state)).all()

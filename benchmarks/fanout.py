@@ -1,7 +1,7 @@
 """Scenario 1, fan-out: plan and enqueue N deliveries (units x targets x items) on real Redis.
 
-loa's path is the public one: `worker.planner.plan` in one transaction, commit, then
-`worker.queries.promote_due` (5,000 rows a transaction) and `worker.actors.enqueue` until
+loa's path is the public one: `worker.engine.planner.plan` in one transaction, commit, then
+`worker.store.queries.promote_due` (5,000 rows a transaction) and `worker.engine.actors.enqueue` until
 nothing is due. Baselines, in the same run: dramatiq enqueueing as many no-op messages, one
 `send()` at a time and pipelined (benchmarks.pipeline).
 """
@@ -49,7 +49,7 @@ def loa_task(
 
 def tick_task(database_url: str, units: int, items: int) -> dict[str, Any]:
     """The scheduler's own loop: `tick()` again and again until a tick enqueues nothing."""
-    from worker.scheduler import tick
+    from worker.engine.scheduler import tick
 
     rt = _runtime(database_url, units, items)
     started = time.perf_counter()
@@ -70,8 +70,8 @@ def tick_task(database_url: str, units: int, items: int) -> dict[str, Any]:
 
 def _runtime(database_url: str, units: int, items: int) -> Any:
     """A Runtime on the programmatic config (fixed clock NOW), its items already ingested."""
-    from worker.db import create_schema, make_engine, session_factory
-    from worker.runtime import Runtime, fixed_clock
+    from worker.engine.runtime import Runtime, fixed_clock
+    from worker.store.db import create_schema, make_engine, session_factory
 
     engine = make_engine(database_url)
     create_schema(engine)
@@ -83,14 +83,14 @@ def _runtime(database_url: str, units: int, items: int) -> Any:
 def _count(rt: Any) -> int:
     from sqlalchemy import func, select
 
-    from worker.models import Delivery
+    from worker.store.models import Delivery
 
     with rt.sessions() as s:
         return int(s.scalar(select(func.count()).select_from(Delivery)) or 0)
 
 
 def _plan(rt: Any, trace: bool) -> dict[str, Any]:
-    from worker.planner import plan
+    from worker.engine.planner import plan
 
     gc.collect()
     rss_before = env.rss_kb()
@@ -120,10 +120,10 @@ def _plan(rt: Any, trace: bool) -> dict[str, Any]:
 def _promote_and_enqueue(rt: Any) -> dict[str, Any]:
     """The scheduler's promote + enqueue step, until nothing is due.
 
-    With `worker.scheduler.dispatch_due` (proposed-dispatch-due.diff) that function does it;
+    With `worker.engine.scheduler.dispatch_due` (proposed-dispatch-due.diff) that function does it;
     otherwise `promote_due` and `enqueue` in turn, each batch timed.
     """
-    from worker import scheduler
+    from worker.engine import scheduler
 
     started = time.perf_counter()
     dispatch = getattr(scheduler, "dispatch_due", None)
@@ -145,8 +145,8 @@ def _promote_and_enqueue(rt: Any) -> dict[str, Any]:
 
 
 def _promote_enqueue_loop(rt: Any) -> tuple[int, float, float]:
-    from worker import queries
-    from worker.actors import enqueue
+    from worker.engine.actors import enqueue
+    from worker.store import queries
 
     promote_s = enqueue_s = 0.0
     enqueued = 0
@@ -163,7 +163,7 @@ def _promote_enqueue_loop(rt: Any) -> tuple[int, float, float]:
 
 def _replan(rt: Any) -> float:
     """What every scheduler tick pays again: planning when every row already exists."""
-    from worker.planner import plan
+    from worker.engine.planner import plan
 
     started = time.perf_counter()
     with rt.sessions.begin() as s:
@@ -299,7 +299,7 @@ def _phases(runs: list[dict[str, Any]], tag: str, db: str) -> list[Figure]:
         Figure(
             f"fanout.{tag}.enqueue",
             "fan-out",
-            f"  worker.actors.enqueue() alone, {db} run",
+            f"  worker.engine.actors.enqueue() alone, {db} run",
             "msg/s",
             [r["enqueued"] / r["enqueue_s"] for r in runs],
             baseline="fanout.send",

@@ -79,7 +79,7 @@ def item_rows(count: int, published: dt.datetime) -> list[dict[str, Any]]:
 
 def insert_items(engine: Engine, count: int, published: dt.datetime) -> None:
     """Items straight into content_items, as if a source had been ingested."""
-    from worker.models import ContentItem
+    from worker.store.models import ContentItem
 
     with engine.begin() as c:
         c.execute(insert(ContentItem), item_rows(count, published))

@@ -1,6 +1,6 @@
 """dramatiq's own baseline actors on a plain RedisBroker with its default middleware and settings.
 
-Import this instead of worker.broker in a process that measures dramatiq alone. The broker is
+Import this instead of worker.engine.broker in a process that measures dramatiq alone. The broker is
 built from REDIS_URL and LOA_REDIS_NAMESPACE, like loa's, so both live in the same namespace.
 """
 

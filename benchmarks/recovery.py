@@ -66,7 +66,7 @@ class TickLoop:
         self.thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
-        from worker.scheduler import tick
+        from worker.engine.scheduler import tick
 
         while not self.stop.is_set():
             started = time.perf_counter()
@@ -90,8 +90,8 @@ def loa_task(scratch: str, url: str) -> dict[str, Any]:
     import redis
     from sqlalchemy import func, select
 
-    from worker.models import Delivery
-    from worker.runtime import build_runtime
+    from worker.engine.runtime import build_runtime
+    from worker.store.models import Delivery
 
     rt = build_runtime()
     insert_items(rt.engine, 1, published_at())
@@ -104,8 +104,8 @@ def loa_task(scratch: str, url: str) -> dict[str, Any]:
             return int(s.scalar(query) or 0)
 
     with (
-        procs.workers("worker.actors", os.environ, Path(scratch), THREADS, warm=True) as b,
-        procs.workers("worker.actors", os.environ, Path(scratch), THREADS, warm=True) as a,
+        procs.workers("worker.engine.actors", os.environ, Path(scratch), THREADS, warm=True) as b,
+        procs.workers("worker.engine.actors", os.environ, Path(scratch), THREADS, warm=True) as a,
     ):
         b.start(1)
         (victim,) = a.start(1)
@@ -136,7 +136,7 @@ def _lease_left(rt: Any, at: float) -> list[float]:
     """Seconds each `sending` row's lease still had when A was killed."""
     from sqlalchemy import select
 
-    from worker.models import Delivery
+    from worker.store.models import Delivery
 
     with rt.sessions() as s:
         query = select(Delivery.lease_until).where(Delivery.state == "sending")

@@ -52,13 +52,13 @@ def write_sms_config(root: Path, url: str, units: int, recipients: int) -> Path:
 def loa_task(processes: int, threads: int, scratch: str) -> dict[str, Any]:
     from sqlalchemy import func, select
 
-    from worker.models import Delivery
-    from worker.runtime import build_runtime
+    from worker.engine.runtime import build_runtime
+    from worker.store.models import Delivery
 
     rt = build_runtime()
     insert_items(rt.engine, ITEMS, published_at())
     queue_everything(rt, now())
-    result = drain("worker.actors", LOA_QUEUES, processes, threads, scratch, warm=True)
+    result = drain("worker.engine.actors", LOA_QUEUES, processes, threads, scratch, warm=True)
     with rt.sessions() as s:
         row = s.execute(
             select(

@@ -35,7 +35,7 @@ def wait_for_gate(path: Path, timeout: float = GATE_TIMEOUT) -> None:
 
 def warm_loa() -> None:
     """Build loa's runtime before the gate, as a long-running worker has long done."""
-    from worker.runtime import current
+    from worker.engine.runtime import current
 
     rt = current()
     for target in rt.config.targets.values():

@@ -25,7 +25,7 @@ def _pg_database() -> Iterator[str]:
     try:
         yield PG_ADMIN.rsplit("/", 1)[0] + "/" + name
     finally:
-        from worker.db import dispose_all
+        from worker.store.db import dispose_all
 
         dispose_all()
         with admin.connect() as c:

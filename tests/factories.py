@@ -10,7 +10,7 @@ import yaml
 from sqlalchemy.orm import Session
 
 from campaigns.model import TZ
-from worker.models import ContentItem, Delivery
+from worker.store.models import ContentItem, Delivery
 
 ARTICLE = """---
 title: "{title}"

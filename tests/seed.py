@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from campaigns.model import TZ
 from tests.factories import campaign, create_delivery, create_item, write_config
-from worker.models import STATES, Heartbeat, SourceState
-from worker.runtime import Runtime, build_runtime, fixed_clock
+from worker.engine.runtime import Runtime, build_runtime, fixed_clock
+from worker.store.models import STATES, Heartbeat, SourceState
 
 NOW = dt.datetime(2024, 12, 31, 16, 0, tzinfo=TZ)
 UNITS = [
@@ -104,7 +104,7 @@ def _add(
     updated: dt.datetime | None = None,
     **extra: Any,
 ) -> None:
-    from worker.models import ContentItem
+    from worker.store.models import ContentItem
 
     item = session.get(ContentItem, item_id)
     assert item is not None

@@ -6,11 +6,11 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from worker.broker import broker
-from worker.delivery import deliver
-from worker.models import QUEUED, Delivery
-from worker.runtime import Runtime
-from worker.scheduler import tick
+from worker.engine.broker import broker
+from worker.engine.delivery import deliver
+from worker.engine.runtime import Runtime
+from worker.engine.scheduler import tick
+from worker.store.models import QUEUED, Delivery
 
 
 class Clock:

@@ -15,7 +15,7 @@ import pytest
 
 from tests.seed import REASON_403, REASON_UNCERTAIN, seed_runtime
 from tests.services import need
-from worker.web import make_app_server
+from worker.web.page import make_app_server
 
 pytestmark = pytest.mark.browser
 CHROMIUM_FLAGS = [

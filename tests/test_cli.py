@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.factories import create_delivery, create_item, write_config
-from worker.cli import main
-from worker.models import FAILED, PUBLISHED, UNCERTAIN, Delivery
-from worker.runtime import build_runtime
+from worker.cli.main import main
+from worker.engine.runtime import build_runtime
+from worker.store.models import FAILED, PUBLISHED, UNCERTAIN, Delivery
 
 
 @pytest.fixture

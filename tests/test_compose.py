@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from worker.broker import QUEUES
+from worker.engine.broker import QUEUES
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -104,14 +104,18 @@ def test_every_dramatiq_command_in_compose_parses_and_names_real_queues(service:
     from dramatiq.cli import make_argument_parser
 
     args = make_argument_parser().parse_args(command(service)[1:])
-    assert args.broker == "worker.actors"  # the module whose `broker` the workers use
+    assert args.broker == "worker.engine.actors"  # the module whose `broker` the workers use
     assert set(args.queues or ()) <= set(QUEUES.values())
 
 
 def test_the_module_the_workers_run_imports_in_a_fresh_process() -> None:
     env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
     done = subprocess.run(
-        [sys.executable, "-c", "import worker.actors; print(worker.actors.deliver.actor_name)"],
+        [
+            sys.executable,
+            "-c",
+            "import worker.engine.actors; print(worker.engine.actors.deliver.actor_name)",
+        ],
         check=False,
         capture_output=True,
         text=True,
@@ -197,8 +201,8 @@ def test_the_heartbeat_healthcheck_passes_only_while_this_hosts_process_beats(
 
     import sqlalchemy as sa
 
-    from worker.db import make_engine
-    from worker.migrate import ensure_schema
+    from worker.store.db import make_engine
+    from worker.store.migrate import ensure_schema
 
     engine = make_engine(pg_url)
     ensure_schema(engine)

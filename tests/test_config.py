@@ -9,7 +9,7 @@ import yaml
 
 from campaigns.config import ConfigError, load_config
 from tests.factories import campaign, write_config
-from worker.cli import main
+from worker.cli.main import main
 
 REPO_CONFIG = Path(__file__).resolve().parent.parent / "config"
 

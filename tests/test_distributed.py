@@ -24,8 +24,8 @@ from tests.fakes.base import Request, Response
 from tests.fakes.webhook import FakeWebhook
 from tests.processes import cluster
 from tests.services import need, port_open
-from worker.models import FINAL_STATES, PUBLISHED, Attempt, Delivery
-from worker.runtime import Runtime, build_runtime
+from worker.engine.runtime import Runtime, build_runtime
+from worker.store.models import FINAL_STATES, PUBLISHED, Attempt, Delivery
 
 BIN = Path(sys.executable).parent
 REDIS_DB = 14
@@ -123,7 +123,7 @@ def test_two_worker_processes_publish_everything_once_within_each_targets_shared
 ) -> None:
     rt, starting = start
     workers = [
-        starting(BIN / "dramatiq", "worker.actors", "--processes", "1", "--threads", "4")
+        starting(BIN / "dramatiq", "worker.engine.actors", "--processes", "1", "--threads", "4")
         for _ in range(2)
     ]
     starting(BIN / "loa", "run", "--scheduler-only", "--interval", "1")

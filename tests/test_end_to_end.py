@@ -14,13 +14,13 @@ import pytest
 from sqlalchemy import select
 
 from campaigns.model import TZ
+from campaigns.periods import parse_period
 from tests.factories import write_config
 from tests.services import need, port_open
-from worker.embedded import run_once
-from worker.models import PUBLISHED, Attempt, Delivery
-from worker.periods import parse_period
-from worker.report import build_report
-from worker.runtime import build_runtime, fixed_clock
+from worker.engine.embedded import run_once
+from worker.engine.runtime import build_runtime, fixed_clock
+from worker.reports.report import build_report
+from worker.store.models import PUBLISHED, Attempt, Delivery
 
 NOW = dt.datetime(2024, 12, 31, 16, 0, tzinfo=TZ)
 BIN = Path(sys.executable).parent
@@ -145,7 +145,7 @@ def test_redis_broker_and_a_real_dramatiq_worker_process_publish_everything(
         "LOA_OUTBOX": str(tmp_path / "outbox"),
     }
     worker = subprocess.Popen(
-        [BIN / "dramatiq", "worker.actors", "--processes", "1", "--threads", "4"],
+        [BIN / "dramatiq", "worker.engine.actors", "--processes", "1", "--threads", "4"],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

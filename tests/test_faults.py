@@ -22,8 +22,8 @@ from tests.fakes.base import Request, Response
 from tests.fakes.webhook import FakeWebhook
 from tests.processes import cluster as processes
 from tests.services import need, port_open
-from worker.models import PUBLISHED, UNCERTAIN, Delivery
-from worker.runtime import Runtime, build_runtime
+from worker.engine.runtime import Runtime, build_runtime
+from worker.store.models import PUBLISHED, UNCERTAIN, Delivery
 
 BIN = Path(sys.executable).parent
 REDIS_DB = 15
@@ -89,7 +89,7 @@ def cluster(tmp_path: Path, pg_url: str, hook: SlowHook) -> Iterator[dict[str, A
 
 def worker_process(cluster: dict[str, Any]) -> subprocess.Popen[bytes]:
     proc: subprocess.Popen[bytes] = cluster["start"](
-        BIN / "dramatiq", "worker.actors", "--processes", "1", "--threads", "4"
+        BIN / "dramatiq", "worker.engine.actors", "--processes", "1", "--threads", "4"
     )
     return proc
 
@@ -111,7 +111,7 @@ def finished(rt: Runtime) -> bool:
 
 
 def states(rt: Runtime) -> dict[str, str]:
-    from worker.delivery import build_message
+    from worker.engine.delivery import build_message
 
     out = {}
     with rt.sessions() as s:

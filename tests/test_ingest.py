@@ -13,8 +13,8 @@ from campaigns.model import TZ
 from tests.factories import campaign, write_config
 from tests.fakes.feeds import FeedServer
 from tests.stepping import Clock, step
-from worker.models import ContentItem, Delivery, SourceState
-from worker.runtime import Runtime, build_runtime
+from worker.engine.runtime import Runtime, build_runtime
+from worker.store.models import ContentItem, Delivery, SourceState
 
 ENTRY = """<item><title>{title}</title><link>https://sonoivu.dongnai.gov.vn/tin/{n}</link>
 <guid isPermaLink="false">cchc-{n}</guid><pubDate>{date}</pubDate>

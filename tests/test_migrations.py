@@ -17,9 +17,9 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine
 
 from tests.factories import create_delivery, create_item
-from worker import migrate
-from worker.db import make_engine, session_factory
-from worker.models import Base, Delivery
+from worker.store import migrate
+from worker.store.db import make_engine, session_factory
+from worker.store.models import Base, Delivery
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -10,10 +10,13 @@ from sqlalchemy import select
 
 from campaigns.model import TZ
 from tests.factories import campaign, create_delivery, create_item, write_config
-from worker import operator
-from worker.callbacks import create_callbacks
-from worker.embedded import run_once
-from worker.models import (
+from worker import actions as operator
+from worker.actions import who
+from worker.engine.embedded import run_once
+from worker.engine.preview import describe, previews
+from worker.engine.runtime import Runtime, build_runtime, fixed_clock
+from worker.store.filters import Filters
+from worker.store.models import (
     AWAITING_APPROVAL,
     CANCELLED,
     FAILED,
@@ -24,10 +27,7 @@ from worker.models import (
     Delivery,
     SmsReport,
 )
-from worker.operator import who
-from worker.preview import describe, previews
-from worker.report import Filters
-from worker.runtime import Runtime, build_runtime, fixed_clock
+from worker.web.callbacks import create_callbacks
 
 NOW = dt.datetime(2024, 12, 31, 16, 0, tzinfo=TZ)
 

@@ -9,10 +9,10 @@ from sqlalchemy import func, select
 
 from campaigns.model import TZ
 from tests.factories import campaign, write_config
-from worker.ingest import ingest_all
-from worker.models import AWAITING_APPROVAL, PLANNED, Delivery
-from worker.planner import due_time, plan
-from worker.runtime import build_runtime, fixed_clock
+from worker.engine.ingest import ingest_all
+from worker.engine.planner import due_time, plan
+from worker.engine.runtime import build_runtime, fixed_clock
+from worker.store.models import AWAITING_APPROVAL, PLANNED, Delivery
 
 NOW = dt.datetime(2024, 12, 31, 16, 0, tzinfo=TZ)
 

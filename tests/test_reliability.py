@@ -16,13 +16,13 @@ from tests.factories import campaign, write_config
 from tests.fakes.base import Response
 from tests.fakes.webhook import FakeWebhook
 from tests.stepping import Clock, step
-from worker import queries
-from worker.broker import broker
-from worker.delivery import deliver
-from worker.liveness import acquire_lock
-from worker.models import FAILED, PUBLISHED, RETRYING, SENDING, UNCERTAIN, Attempt, Delivery
-from worker.runtime import Runtime, build_runtime
-from worker.scheduler import tick
+from worker.engine.broker import broker
+from worker.engine.delivery import deliver
+from worker.engine.liveness import acquire_lock
+from worker.engine.runtime import Runtime, build_runtime
+from worker.engine.scheduler import tick
+from worker.store import queries
+from worker.store.models import FAILED, PUBLISHED, RETRYING, SENDING, UNCERTAIN, Attempt, Delivery
 
 START = dt.datetime(2024, 3, 1, 9, 0, tzinfo=TZ)
 
@@ -242,7 +242,7 @@ def test_a_row_left_sending_by_a_dead_worker_is_reconciled_or_left_for_an_operat
         claim = queries.claim_delivery(s, row.id, clock.at, dt.timedelta(seconds=60), "dead:1")
     assert claim is not None
     if published_before:
-        from worker.delivery import build_message
+        from worker.engine.delivery import build_message
 
         rt.transport(rt.config.targets[row.target]).publish(build_message(rt, row, claim.item))
     clock.advance(61)
@@ -291,8 +291,8 @@ def test_two_schedulers_at_once_plan_each_delivery_once(tmp_path: Path, database
     second.name = "other-host:1"
     assert acquire_lock(first) is True
     assert acquire_lock(second) is False  # the lock keeps one scheduler active
-    from worker.ingest import ingest_all
-    from worker.planner import plan
+    from worker.engine.ingest import ingest_all
+    from worker.engine.planner import plan
 
     ingest_all(first, clock.at)
     barrier = threading.Barrier(2)

@@ -12,14 +12,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from campaigns.model import CHANNEL_KINDS, TZ
+from campaigns.periods import Period, parse_period
 from tests.factories import create_delivery, create_item, write_config
 from tests.seed import CHI_SO, TARGETS, UNITS, seed_runtime, seeded_database
-from worker.goals import Goal, quarters_in, target_of
-from worker.models import PUBLISHED, ContentItem, Delivery
-from worker.periods import Period, parse_period
-from worker.report import BUCKET_STATES, BUCKETS, Filters, as_csv, as_rows, as_table, build_report
-from worker.runtime import Runtime, build_runtime
-from worker.sections import as_section_csv, as_text
+from worker.engine.runtime import Runtime, build_runtime
+from worker.reports.quotas import Goal, quarters_in, target_of
+from worker.reports.report import BUCKET_STATES, BUCKETS, build_report
+from worker.reports.tables import as_csv, as_rows, as_section_csv, as_table, as_text
+from worker.store.filters import Filters
+from worker.store.models import PUBLISHED, ContentItem, Delivery
 
 PERIODS = ("2024-Q1", "2024", "2024-03-15..2024-04-15")
 FILTERS = (Filters(), Filters(campaign="chi-so"), Filters(channel="sms"), Filters(unit="dinh-quan"))

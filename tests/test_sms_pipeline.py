@@ -14,10 +14,10 @@ from werkzeug.serving import make_server
 from campaigns.model import TZ
 from tests.factories import campaign, write_config
 from tests.kannel_gateway import PASSWORD, USERNAME, running_kannel, wait_until
-from worker.callbacks import create_callbacks
-from worker.embedded import run_once
-from worker.models import PUBLISHED, Delivery, SmsReport
-from worker.runtime import build_runtime, fixed_clock
+from worker.engine.embedded import run_once
+from worker.engine.runtime import build_runtime, fixed_clock
+from worker.store.models import PUBLISHED, Delivery, SmsReport
+from worker.web.callbacks import create_callbacks
 
 pytestmark = pytest.mark.kannel
 NOW = dt.datetime(2024, 3, 1, 9, 0, tzinfo=TZ)

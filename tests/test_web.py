@@ -10,13 +10,13 @@ import pytest
 from flask.testing import FlaskClient
 
 from campaigns.model import CHANNEL_KINDS
+from campaigns.periods import parse_period
 from tests.factories import create_delivery, create_item
 from tests.seed import NOW, REASON_403, REASON_UNCERTAIN, seed_runtime, seeded_database
-from worker.api import report_json
-from worker.periods import parse_period
-from worker.report import BUCKETS, build_report
-from worker.runtime import Runtime
-from worker.web import create_app
+from worker.engine.runtime import Runtime
+from worker.reports.report import BUCKETS, build_report
+from worker.web.api import report_json
+from worker.web.page import create_app
 
 FILTERS = [
     {},

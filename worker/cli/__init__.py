@@ -1,0 +1,1 @@
+"""The `loa` command line: `main` parses and dispatches; one module per group of commands."""

@@ -1,0 +1,55 @@
+"""`loa retry|cancel|approve|resolve|preview`: the operator actions from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from worker import actions
+from worker.cli.args import BadInput, filters_from, runtime_from
+from worker.engine.preview import describe, previews
+from worker.store.filters import Filters
+from worker.store.models import AWAITING_APPROVAL
+
+
+def act(args: argparse.Namespace) -> int:
+    rt = runtime_from(args)
+    filters = filters_from(args, rt)
+    if not args.ids and filters == Filters():
+        raise BadInput(f"{args.command}: give delivery ids or at least one filter")
+    now = rt.now()
+    with rt.sessions.begin() as s:
+        if args.command == "retry":
+            outcome = actions.retry(s, args.ids, filters, now)
+        elif args.command == "cancel":
+            outcome = actions.cancel(s, args.ids, filters, now, args.note)
+        else:
+            outcome = actions.approve(s, args.ids, filters, now)
+    return _report_outcome(outcome)
+
+
+def _report_outcome(outcome: Any) -> int:
+    print(f"{outcome.action}: {len(outcome.changed)} delivery(ies) changed")
+    for i, state in outcome.skipped:
+        print(f"  #{i} left alone ({state})", file=sys.stderr)
+    return 0 if outcome.changed or not outcome.skipped else 1
+
+
+def resolve(args: argparse.Namespace) -> int:
+    rt = runtime_from(args)
+    with rt.sessions.begin() as s:
+        outcome = actions.resolve(s, args.id, args.published, rt.now(), args.note)
+    return _report_outcome(outcome)
+
+
+def preview(args: argparse.Namespace) -> int:
+    rt = runtime_from(args)
+    states = tuple(args.state or (AWAITING_APPROVAL,))
+    count = 0
+    for p in previews(rt, filters_from(args, rt), states, args.ids, Path(args.out)):
+        count += 1
+        print("\n".join(describe(p)))
+    print(f"{count} deliveries previewed; files under {args.out}/")
+    return 0

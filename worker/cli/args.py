@@ -1,0 +1,65 @@
+"""What every command makes of its arguments: bad input, times, periods, filters, the runtime.
+
+Kept apart from the entry point so that no command module imports `worker.cli.main` back.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from typing import Any
+
+from campaigns.model import TZ
+from campaigns.periods import Period, parse_period
+from worker.engine.runtime import Runtime, build_runtime, fixed_clock, system_clock
+from worker.store.filters import Filters
+from worker.store.reads import narrowed
+
+EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class BadInput(Exception):
+    """Something the user gave cannot be used; exit 2 with this message."""
+
+
+def parse_now(text: str | None) -> dt.datetime | None:
+    if not text:
+        return None
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError as e:
+        raise BadInput(
+            f"--now: '{text}' is not an ISO date-time (like 2024-12-31T17:00+07:00)"
+        ) from e
+    return value.replace(tzinfo=TZ) if value.tzinfo is None else value
+
+
+def period_from(args: argparse.Namespace) -> Period | None:
+    """The `--period` the user gave, or None; a bad one is BadInput."""
+    try:
+        return parse_period(args.period) if getattr(args, "period", None) else None
+    except ValueError as e:
+        raise BadInput(str(e)) from e
+
+
+def filters_from(args: argparse.Namespace, rt: Runtime) -> Filters:
+    if args.campaign and args.campaign not in rt.config.campaigns:
+        raise BadInput(f"--campaign: no campaign '{args.campaign}' in the config")
+    if args.unit and args.unit not in rt.config.units:
+        raise BadInput(f"--unit: no unit '{args.unit}' in the config")
+    return Filters(campaign=args.campaign, unit=args.unit, channel=args.channel)
+
+
+def narrow(q: Any, args: argparse.Namespace, rt: Runtime) -> Any:
+    """The operator's filters on a delivery query, the same WHERE the report and the API use."""
+    return narrowed(q, filters_from(args, rt), tuple(args.state or ()), period_from(args))
+
+
+def local_time(when: dt.datetime | None) -> str:
+    return when.astimezone(TZ).strftime("%Y-%m-%d %H:%M") if when else ""
+
+
+def runtime_from(args: argparse.Namespace) -> Runtime:
+    """The runtime for the config the user named, on a frozen clock when `--now` was given."""
+    now = parse_now(getattr(args, "now", None))
+    return build_runtime(args.config, clock=fixed_clock(now) if now else system_clock)

@@ -1,0 +1,149 @@
+"""`loa jobs` and `loa show`: deliveries as a table or JSON, one delivery in full."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from sqlalchemy import select
+
+from campaigns.model import TZ
+from worker.cli.args import BadInput, local_time, narrow, runtime_from
+from worker.reports.tables import as_table
+from worker.store.models import Action, Attempt, ContentItem, Delivery
+
+
+def jobs(args: argparse.Namespace) -> int:
+    rt = runtime_from(args)
+    with rt.sessions() as s:
+        q = narrow(
+            select(Delivery, ContentItem.title).join(
+                ContentItem, ContentItem.id == Delivery.item_id
+            ),
+            args,
+            rt,
+        )
+        rows = [
+            (r[0], r[1])
+            for r in s.execute(
+                q.order_by(Delivery.updated_at.desc(), Delivery.id.desc()).limit(args.limit)
+            )
+        ]
+    if args.json:
+        print(
+            json.dumps(
+                [_delivery_json(d, title) for d, title in rows], ensure_ascii=False, indent=2
+            )
+        )
+        return 0
+    table = [["id", "campaign", "unit", "channel", "state", "tries", "due", "title"]]
+    table += [
+        [
+            str(d.id),
+            d.campaign,
+            d.unit,
+            d.channel,
+            d.state,
+            str(d.attempts),
+            local_time(d.due_at),
+            title[:50],
+        ]
+        for d, title in rows
+    ]
+    print(as_table(table, totals=False) if rows else "no deliveries match")
+    return 0
+
+
+def _delivery_json(d: Delivery, title: str) -> dict[str, Any]:
+    fields = (
+        "id",
+        "campaign",
+        "unit",
+        "target",
+        "channel",
+        "state",
+        "attempts",
+        "claims",
+        "remote_id",
+        "remote_url",
+        "last_error",
+        "reason",
+        "segments",
+        "recipients",
+    )
+    data: dict[str, Any] = {f: getattr(d, f) for f in fields}
+    for f in ("due_at", "updated_at", "published_at", "created_at"):
+        value = getattr(d, f)
+        data[f] = value.astimezone(TZ).isoformat() if value else None
+    data["title"] = title
+    return data
+
+
+def show(args: argparse.Namespace) -> int:
+    rt = runtime_from(args)
+    with rt.sessions() as s:
+        d = s.get(Delivery, args.id)
+        if d is None:
+            raise BadInput(f"no delivery {args.id}")
+        item = s.get(ContentItem, d.item_id)
+        tries = list(
+            s.scalars(
+                select(Attempt)
+                .where(Attempt.delivery_id == d.id)
+                .order_by(Attempt.number, Attempt.id)
+            )
+        )
+        acts = list(s.scalars(select(Action).where(Action.delivery_id == d.id).order_by(Action.id)))
+    data = _delivery_json(d, item.title if item else "")
+    data["progress"] = d.progress
+    data["attempts_log"] = [
+        {
+            "number": a.number,
+            "started_at": local_time(a.started_at),
+            "outcome": a.outcome,
+            "http_status": a.http_status,
+            "error": a.error,
+            "remote_id": a.remote_id,
+            "worker": a.worker,
+        }
+        for a in tries
+    ]
+    data["actions"] = [
+        {"at": local_time(a.at), "user": a.user, "action": a.action, "detail": a.detail}
+        for a in acts
+    ]
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return 0
+    for key in (
+        "id",
+        "title",
+        "campaign",
+        "unit",
+        "target",
+        "state",
+        "reason",
+        "last_error",
+        "attempts",
+        "due_at",
+        "published_at",
+        "remote_id",
+        "remote_url",
+        "recipients",
+        "segments",
+    ):
+        if data.get(key) not in (None, ""):
+            print(f"{key:>13}: {data[key]}")
+    for a in data["attempts_log"]:
+        print(
+            f"  attempt {a['number']} {a['started_at']} {a['outcome']}"
+            f"{' HTTP ' + str(a['http_status']) if a['http_status'] else ''}"
+            f"{': ' + a['error'] if a['error'] else ''}"
+        )
+    for a in data["actions"]:
+        print(
+            f"  action {a['at']} {a['user']} {a['action']}"
+            + (f": {a['detail']}" if a["detail"] else "")
+        )
+    return 0

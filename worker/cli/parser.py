@@ -1,0 +1,127 @@
+"""The `loa` command line: every subcommand and its options."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from campaigns.model import CHANNEL_KINDS
+from worker.reports.tables import SECTIONS
+from worker.store.models import STATES
+
+
+def _filters() -> argparse.ArgumentParser:
+    f = argparse.ArgumentParser(add_help=False)
+    g = f.add_argument_group("filters")
+    g.add_argument("--campaign", help="campaign id")
+    g.add_argument("--unit", help="unit code")
+    g.add_argument("--channel", choices=CHANNEL_KINDS)
+    g.add_argument(
+        "--state", choices=STATES, action="append", help="delivery state (repeat for several)"
+    )
+    g.add_argument("--period", help="only deliveries due in this period (as in `loa report`)")
+    return f
+
+
+def _ids(p: argparse.ArgumentParser) -> None:
+    p.add_argument("ids", nargs="*", type=int, metavar="ID", help="delivery ids (else: filters)")
+
+
+def _run(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    run = sub.add_parser("run", help="run the scheduler and workers (continuous)")
+    run.add_argument("--once", action="store_true", help="plan what is due, deliver it, then exit")
+    run.add_argument("--now", help="replay as of this time (ISO, Asia/Ho_Chi_Minh if no zone)")
+    run.add_argument("--threads", type=int, default=8)
+    run.add_argument("--interval", type=float, default=10.0, help="seconds between ticks")
+    run.add_argument(
+        "--timeout",
+        type=float,
+        default=600.0,
+        help="with --once: give up (exit 1) if work is still unfinished after this",
+    )
+    run.add_argument(
+        "--scheduler-only",
+        action="store_true",
+        help="plan and enqueue only; dramatiq worker processes deliver",
+    )
+
+
+def _operators(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], filters: argparse.ArgumentParser
+) -> None:
+    status = sub.add_parser("status", parents=[filters], help="the state of everything at a glance")
+    status.add_argument("--json", action="store_true")
+    jobs = sub.add_parser("jobs", parents=[filters], help="list deliveries, newest change first")
+    jobs.add_argument("--limit", type=int, default=50)
+    jobs.add_argument("--json", action="store_true")
+    show = sub.add_parser("show", help="one delivery with every attempt and action")
+    show.add_argument("id", type=int)
+    show.add_argument("--json", action="store_true")
+    for name, text in (
+        ("retry", "retry failed or uncertain deliveries"),
+        ("cancel", "cancel deliveries not yet sent"),
+        ("approve", "release deliveries awaiting approval"),
+    ):
+        action = sub.add_parser(name, parents=[filters], help=text)
+        _ids(action)
+        action.add_argument("--note", help="recorded with the action")
+    resolve = sub.add_parser("resolve", help="settle an uncertain delivery after checking by hand")
+    resolve.add_argument("id", type=int)
+    how = resolve.add_mutually_exclusive_group(required=True)
+    how.add_argument("--published", action="store_true")
+    how.add_argument("--failed", action="store_true")
+    resolve.add_argument("--note")
+    preview = sub.add_parser(
+        "preview",
+        parents=[filters],
+        help="show what deliveries would publish (default: awaiting approval)",
+    )
+    _ids(preview)
+    preview.add_argument("--out", default="preview", help="folder for slides and posts")
+
+
+def _report(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    report = sub.add_parser("report", help="the per-unit report for a period")
+    report.add_argument("--period", required=True, help="2024-Q1, 2024-H1, 2024-Q3, 2024, or A..B")
+    report.add_argument("--format", choices=("table", "csv", "xlsx"), default="table")
+    report.add_argument("--lang", choices=("vi", "en"), default="vi")
+    report.add_argument("--campaign")
+    report.add_argument("--unit")
+    report.add_argument("--channel", choices=CHANNEL_KINDS)
+    report.add_argument(
+        "--output", "-o", help="file to write (xlsx: default bao-cao-<period>.xlsx)"
+    )
+    report.add_argument(
+        "--section",
+        choices=SECTIONS,
+        default="summary",
+        help="with --format csv: summary, channels, topics, sms or targets",
+    )
+
+
+def _servers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    serve = sub.add_parser("serve", help="the read-only status web page and JSON API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8088)
+    callbacks = sub.add_parser("callbacks", help="the delivery-report endpoint for SMS gateways")
+    callbacks.add_argument("--host", default="127.0.0.1")
+    callbacks.add_argument("--port", type=int, default=8089)
+    db = sub.add_parser("db", help="database schema")
+    db.add_argument("action", choices=("upgrade", "current"))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="loa", description="Content scheduling and publishing.")
+    p.add_argument(
+        "--config",
+        default=os.environ.get("LOA_CONFIG", "config"),
+        help="config directory (default ./config, or $LOA_CONFIG)",
+    )
+    p.add_argument("-v", "--verbose", action="store_true", help="log every delivery")
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("check", help="validate the config and every target's settings")
+    _run(sub)
+    _operators(sub, _filters())
+    _report(sub)
+    _servers(sub)
+    return p

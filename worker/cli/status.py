@@ -1,0 +1,118 @@
+"""`loa status`: processes, queues, counts per campaign and channel, recent failures."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+from collections import defaultdict
+from typing import Any
+
+from dramatiq.brokers.stub import StubBroker
+from sqlalchemy import func, select
+
+from worker.cli.args import filters_from, narrow, runtime_from
+from worker.cli.terminal import paint
+from worker.engine.broker import QUEUES, broker
+from worker.reports.tables import as_table
+from worker.store.models import STATES, Delivery
+from worker.store.reads import beats, failures, sources_in_error
+
+
+def queue_depth() -> dict[str, int]:
+    """Messages waiting in each channel's queue (Redis), or in the in-process broker."""
+    if isinstance(broker, StubBroker):
+        return {q: broker.queues[q].qsize() for q in QUEUES.values()}
+    return {q: int(broker.do_qsize(q)) for q in QUEUES.values()}  # type: ignore[attr-defined]
+
+
+def status(args: argparse.Namespace) -> int:
+    rt = runtime_from(args)
+    with rt.sessions() as s:
+        q = narrow(
+            select(
+                Delivery.campaign, Delivery.unit, Delivery.channel, Delivery.state, func.count()
+            ),
+            args,
+            rt,
+        )
+        rows = s.execute(
+            q.group_by(Delivery.campaign, Delivery.unit, Delivery.channel, Delivery.state)
+        ).all()
+        alive = beats(s, dt.datetime.now(dt.UTC))
+        broken = sources_in_error(s)
+        recent = failures(s, rt.config, filters_from(args, rt), limit=10)
+    counts: dict[str, int] = defaultdict(int)
+    for *_, state, n in rows:
+        counts[state] += n
+    depth = queue_depth()
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "counts": {st: counts[st] for st in STATES if counts.get(st)},
+                    "queues": depth,
+                    "heartbeats": [
+                        {
+                            "name": b.name,
+                            "role": b.role,
+                            "seen_at": b.seen_at.isoformat(),
+                            "age_seconds": round(b.age.total_seconds(), 1),
+                            "stale": b.stale,
+                        }
+                        for b in alive
+                    ],
+                    "sources_in_error": [
+                        {"id": x.id, "error": x.last_error, "failures": x.failures} for x in broken
+                    ],
+                    "recent_failures": [r.as_json() for r in recent],
+                    "breakdown": [
+                        {"campaign": c, "unit": u, "channel": ch, "state": st, "count": n}
+                        for c, u, ch, st, n in rows
+                    ],
+                },
+                ensure_ascii=False,
+                indent=2,
+                default=str,
+            )
+        )
+        return 0
+    _print_status(rows, counts, depth, alive, broken, recent)
+    return 0
+
+
+def _print_status(
+    rows: Any, counts: dict[str, int], depth: dict[str, int], alive: Any, broken: Any, recent: Any
+) -> None:
+    print(paint("Processes", "bold"))
+    for b in alive or []:
+        age = f"{b.age.total_seconds():.0f} s ago"
+        print(f"  {b.role:<10} {b.name}  seen {paint(age, 'red' if b.stale else 'green')}")
+    if not alive:
+        print("  none has reported (is `loa run` or a worker running?)")
+    print(paint("Queues", "bold"), " ".join(f"{q}={n}" for q, n in depth.items()))
+    print(
+        paint("Deliveries", "bold"),
+        ", ".join(f"{st} {paint(str(counts[st]), st)}" for st in STATES if counts.get(st))
+        or "none",
+    )
+    by_campaign: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for c, _u, ch, st, n in rows:
+        by_campaign[(c, ch)][st] += n
+    shown = [st for st in STATES if counts.get(st)]
+    if by_campaign:
+        table = [["campaign", "channel", *shown]]
+        table += [
+            [c, ch, *(str(v[st]) for st in shown)] for (c, ch), v in sorted(by_campaign.items())
+        ]
+        table.append(["total", "", *(str(counts[st]) for st in shown)])
+        print(as_table(table))
+    if broken:
+        print(paint("Sources in error", "bold"))
+        for x in broken:
+            print(f"  {x.id}: {paint(x.last_error or x.note or '', 'red')} ({x.failures} failures)")
+    if recent:
+        print(paint("Recent failures", "bold"))
+        for r in recent:
+            why = r.reason or r.last_error or ""
+            print(f"  #{r.id} {r.campaign} {r.unit} {r.channel} {paint(r.state, r.state)}: {why}")

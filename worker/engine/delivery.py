@@ -1,0 +1,189 @@
+"""Deliver one row: claim it, format, publish with no DB connection held, record the outcome."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+from typing import Any
+
+from campaigns.model import Item
+from channels.base import HeldError, Message, PermanentError, Receipt, TransientError
+from channels.registry import formatter
+from worker.engine.ratelimit import slots
+from worker.engine.retry import backoff, exhausted
+from worker.engine.runtime import Runtime
+from worker.store import queries
+from worker.store.models import FAILED, PUBLISHED, RETRYING, Attempt, ContentItem, Delivery
+
+log = logging.getLogger(__name__)
+
+
+def as_item(row: ContentItem) -> Item:
+    return Item(
+        key=row.key,
+        kind=row.kind,
+        title=row.title,
+        summary=row.summary,
+        body_html=row.body_html,
+        link=row.link,
+        video_url=row.video_url,
+        image_url=row.image_url,
+        published=row.published,
+        topics=tuple(row.topics or ()),
+        source=row.source,
+    )
+
+
+def build_message(rt: Runtime, d: Delivery, item_row: ContentItem) -> Message:
+    """The exact message this delivery publishes (pure given the config and the item)."""
+    target = rt.config.targets[d.target]
+    unit = rt.config.units[d.unit]
+    message = formatter(target.kind).format(as_item(item_row), unit, target)
+    return dataclasses.replace(message, delivery_id=d.id)
+
+
+def resume(message: Message, progress: dict[str, Any]) -> Message:
+    """Skip what an earlier attempt already did: numbers already sent, a Zalo article created."""
+    done = set(progress.get("sent", ())) | set(progress.get("unsure", ()))
+    if done and message.recipients:
+        message = dataclasses.replace(
+            message, recipients=tuple(r for r in message.recipients if r not in done)
+        )
+    if progress.get("resume"):
+        message = dataclasses.replace(
+            message, body={**message.body, "_verify_token": progress["resume"]}
+        )
+    return message
+
+
+def advance(progress: dict[str, Any], error: Exception | None) -> dict[str, Any]:
+    """Fold what a failed attempt managed to do into the delivery's progress."""
+    merged = dict(progress)
+    for key in ("sent", "unsure"):
+        got = getattr(error, key, ())
+        if got:
+            merged[key] = sorted(set(merged.get(key, ())) | set(got))
+    token = getattr(error, "resume", None)
+    if token:
+        merged["resume"] = token
+    return merged
+
+
+def deliver(rt: Runtime, delivery_id: int) -> str:
+    """Run one delivery to its end state for this attempt; returns the state it was left in."""
+    now = rt.now()
+    lease = dt.timedelta(seconds=int(rt.setting("lease_seconds", default=300)))
+    with rt.sessions.begin() as s:
+        claim = queries.claim_delivery(s, delivery_id, now, lease, rt.name)
+    if claim is None:
+        log.info("delivery %s not claimable (done or taken)", delivery_id)
+        return "not-claimed"
+    d = claim.delivery
+    started = rt.now()
+    try:
+        if d.target not in rt.config.targets:
+            raise PermanentError(f"target '{d.target}' is no longer in the config")
+        target = rt.config.targets[d.target]
+        message = resume(build_message(rt, d, claim.item), d.progress or {})
+        limiters = rt.limits().limiters(target, rt.channel_settings(d.channel))
+        with slots(limiters) as granted:
+            if not granted:
+                return _wait_for_slot(rt, d, claim.claim)
+            receipt = rt.transport(target).publish(message)
+    except TransientError as e:
+        return _retry_or_fail(rt, d, claim.claim, started, e)
+    except PermanentError as e:
+        return _finish(rt, d, claim.claim, started, FAILED, error=e)
+    except Exception as e:  # a bug or an unforeseen library error: retry, bounded by the policy
+        log.exception("delivery %s: unexpected error", delivery_id)
+        return _retry_or_fail(
+            rt, d, claim.claim, started, TransientError(f"{type(e).__name__}: {e}")
+        )
+    return _finish(rt, d, claim.claim, started, PUBLISHED, receipt=receipt, message=message)
+
+
+def _wait_for_slot(rt: Runtime, d: Delivery, claim: int) -> str:
+    """Rate limit reached: give the row back for a moment without spending an attempt."""
+    now = rt.now()
+    with rt.sessions.begin() as s:
+        queries.release(
+            s,
+            d.id,
+            claim,
+            now + dt.timedelta(seconds=1),
+            now,
+            reason="waiting for a rate-limit slot",
+        )
+    return RETRYING
+
+
+def _retry_or_fail(
+    rt: Runtime, d: Delivery, claim: int, started: dt.datetime, error: TransientError
+) -> str:
+    policy = rt.channel_settings(d.channel)["retry"]
+    attempt = d.attempts + 1
+    if exhausted(policy, attempt):
+        return _finish(
+            rt, d, claim, started, FAILED, error=error, reason=f"gave up after {attempt} attempts"
+        )
+    delay = backoff(policy, attempt, error.retry_after)
+    due = rt.now() + dt.timedelta(seconds=delay)
+    return _finish(rt, d, claim, started, RETRYING, error=error, due=due)
+
+
+def _finish(
+    rt: Runtime,
+    d: Delivery,
+    claim: int,
+    started: dt.datetime,
+    state: str,
+    *,
+    receipt: Receipt | None = None,
+    message: Message | None = None,
+    error: Exception | None = None,
+    due: dt.datetime | None = None,
+    reason: str | None = None,
+) -> str:
+    now = rt.now()
+    text = f"{type(error).__name__}: {error}" if error else None
+    values: dict[str, Any] = {"state": state, "updated_at": now, "last_error": text}
+    if isinstance(error, HeldError):
+        reason = "held by the service: an operator must decide"
+    if reason:
+        values["reason"] = reason
+    if due is not None:
+        values["due_at"] = due
+    if receipt is not None:
+        values.update(
+            remote_id=receipt.remote_id, remote_url=receipt.url, published_at=now, last_error=None
+        )
+    progress = advance(d.progress or {}, error)
+    if progress != (d.progress or {}):
+        values["progress"] = progress
+    if message is not None and message.kind == "sms":
+        earlier = len(progress.get("sent", ()))
+        values.update(segments=message.segments, recipients=earlier + len(message.recipients))
+    if progress.get("unsure"):
+        values["reason"] = (
+            f"{len(progress['unsure'])} recipient(s) unconfirmed by the gateway:"
+            " not resent automatically"
+        )
+    attempt = Attempt(
+        delivery_id=d.id,
+        number=d.attempts + 1,
+        started_at=started,
+        finished_at=now,
+        outcome=state,
+        error=text,
+        worker=rt.name,
+        http_status=getattr(error, "status", None) or (receipt.status if receipt else None),
+        remote_id=receipt.remote_id if receipt else None,
+    )
+    with rt.sessions.begin() as s:
+        kept = queries.record_outcome(s, d.id, claim, attempt, values)
+    if not kept:
+        log.warning("delivery %s: lost its claim before recording %s", d.id, state)
+        return "lost-claim"
+    log.info("delivery %s -> %s", d.id, state, extra={"delivery": d.id, "state": state})
+    return state

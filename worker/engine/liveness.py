@@ -1,0 +1,95 @@
+"""Signs of life: heartbeat rows for schedulers and workers, and the one-scheduler lock."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import socket
+import threading
+from typing import Any
+
+import dramatiq
+from sqlalchemy import delete, select, update
+
+from worker.engine.runtime import Runtime, current
+from worker.store.models import Heartbeat, Lock
+from worker.store.queries import affected, insert_ignoring_existing
+
+SCHEDULER_LOCK = "scheduler"
+log = logging.getLogger(__name__)
+
+
+def beat(rt: Runtime, role: str, detail: dict[str, Any] | None = None) -> None:
+    """Record that this process is alive (wall-clock time, whatever clock the runtime replays)."""
+    now = dt.datetime.now(dt.UTC)
+    name = f"{role}@{rt.name}"
+    with rt.sessions.begin() as s:
+        row = s.get(Heartbeat, name)
+        if row is None:
+            s.add(
+                Heartbeat(
+                    name=name,
+                    role=role,
+                    pid=os.getpid(),
+                    host=socket.gethostname(),
+                    started_at=now,
+                    seen_at=now,
+                    detail=detail or {},
+                )
+            )
+        else:
+            row.seen_at, row.role = now, role
+            if detail is not None:
+                row.detail = detail
+
+
+def heartbeats(rt: Runtime) -> list[Heartbeat]:
+    with rt.sessions() as s:
+        return list(s.scalars(select(Heartbeat).order_by(Heartbeat.role, Heartbeat.name)))
+
+
+def acquire_lock(rt: Runtime, name: str = SCHEDULER_LOCK, ttl: float = 60.0) -> bool:
+    """Take or renew a named lock that expires after `ttl` seconds without renewal."""
+    now = dt.datetime.now(dt.UTC)
+    until = now + dt.timedelta(seconds=ttl)
+    with rt.sessions.begin() as s:
+        new = insert_ignoring_existing(
+            s, Lock.__table__, [{"name": name, "holder": rt.name, "expires_at": until}], ["name"]
+        )
+        if new:
+            return True
+        result = s.execute(
+            update(Lock)
+            .where(Lock.name == name, (Lock.holder == rt.name) | (Lock.expires_at < now))
+            .values(holder=rt.name, expires_at=until)
+            .execution_options(synchronize_session=False)
+        )
+        return affected(result) == 1
+
+
+def release_lock(rt: Runtime, name: str = SCHEDULER_LOCK) -> None:
+    with rt.sessions.begin() as s:
+        s.execute(delete(Lock).where(Lock.name == name, Lock.holder == rt.name))
+
+
+class WorkerHeartbeat(dramatiq.Middleware):
+    """Beats every `interval` seconds from each dramatiq worker process while it runs."""
+
+    def __init__(self, interval: float = 10.0) -> None:
+        self.interval = interval
+        self.stop = threading.Event()
+
+    def after_worker_boot(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
+        threading.Thread(target=self._loop, name="loa-heartbeat", daemon=True).start()
+
+    def before_worker_shutdown(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
+        self.stop.set()
+
+    def _loop(self) -> None:
+        while not self.stop.is_set():
+            try:
+                beat(current(), "worker")
+            except Exception:  # the database may be down for a moment; keep beating
+                log.debug("heartbeat failed", exc_info=True)
+            self.stop.wait(self.interval)

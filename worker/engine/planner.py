@@ -1,0 +1,183 @@
+"""Turn due items into delivery rows: item x audience unit x each of the unit's matching targets."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+from croniter import croniter
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from campaigns.model import TZ, Campaign, Config, Target
+from worker.store.models import AWAITING_APPROVAL, PLANNED, ContentItem, Delivery
+from worker.store.queries import plan_crossed, plan_deliveries
+
+BATCH = 5000
+ROWS_PER_STATEMENT = 50_000
+"""PostgreSQL: the deliveries one INSERT ... SELECT plans (items x targets, crossed there)."""
+
+
+def local_midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(0, 0), TZ)
+
+
+def due_time(
+    campaign: Campaign, published: dt.datetime | None, first_seen: dt.datetime
+) -> dt.datetime | None:
+    """When an item of this campaign is due, or None when it falls outside the campaign."""
+    if published is not None and not campaign.covers(published):
+        return None
+    appeared = published or first_seen
+    start = local_midnight(campaign.start)
+    end = local_midnight(campaign.end + dt.timedelta(days=1))
+    earliest = max(appeared, start)
+    schedule = campaign.schedule
+    if schedule.kind == "at":
+        due = next((t for t in schedule.at if t >= earliest), None)
+    elif schedule.kind == "cron":
+        assert schedule.cron is not None
+        due = croniter(schedule.cron, earliest.astimezone(TZ) - dt.timedelta(seconds=1)).get_next(
+            dt.datetime
+        )
+    else:
+        due = earliest
+    return due if due is not None and due < end else None
+
+
+def campaign_targets(config: Config, campaign: Campaign) -> list[tuple[str, Target]]:
+    """(unit, target) for every target of the campaign's units and channels, in unit order."""
+    kinds = set(campaign.channels)
+    by_unit: dict[str, list[Target]] = {}
+    for target in config.targets.values():
+        if target.kind in kinds:
+            by_unit.setdefault(target.unit, []).append(target)
+    return [(u, t) for u in campaign.units for t in by_unit.get(u, ())]
+
+
+def due_items(session: Session, campaign: Campaign) -> Iterator[tuple[int, dt.datetime]]:
+    """(item id, due time) of each item the campaign takes, within its period and daily cap."""
+    cap = DailyCap(session, campaign) if campaign.cap_per_day else None
+    items = session.execute(
+        select(
+            ContentItem.id,
+            ContentItem.published,
+            ContentItem.first_seen,
+            ContentItem.topics,
+            ContentItem.title,
+            ContentItem.summary,
+        )
+        .where(ContentItem.source.in_([s.id for s in campaign.sources]))
+        .order_by(ContentItem.published.is_(None), ContentItem.published, ContentItem.id)
+        .execution_options(yield_per=BATCH)
+    )
+    for item_id, published, first_seen, topics, title, summary in items:
+        if not campaign.matches(tuple(topics or ()), f"{title} {summary}"):
+            continue
+        due = due_time(campaign, published, first_seen)
+        if due is not None and cap is not None:
+            due = cap.place(item_id, due)
+        if due is not None:
+            yield item_id, due
+
+
+class DailyCap:
+    """At most `cap_per_day` items a day per unit: later items move to the next days' slots."""
+
+    def __init__(self, session: Session, campaign: Campaign) -> None:
+        assert campaign.cap_per_day is not None
+        self.cap = campaign.cap_per_day
+        self.end = local_midnight(campaign.end + dt.timedelta(days=1))
+        rows = session.execute(
+            select(Delivery.item_id, Delivery.due_at)
+            .where(Delivery.campaign == campaign.id)
+            .distinct()
+        )
+        self.placed = {item_id: due for item_id, due in rows}
+        self.per_day = Counter(due.astimezone(TZ).date() for due in self.placed.values())
+
+    def place(self, item_id: int, due: dt.datetime) -> dt.datetime | None:
+        if item_id in self.placed:  # planned before: keep its time (its rows exist)
+            return self.placed[item_id]
+        while self.per_day[due.astimezone(TZ).date()] >= self.cap:
+            day = due.astimezone(TZ).date() + dt.timedelta(days=1)
+            due = dt.datetime.combine(day, dt.time(8, 0), TZ)
+        if due >= self.end:
+            return None
+        self.placed[item_id] = due
+        self.per_day[due.astimezone(TZ).date()] += 1
+        return due
+
+
+def delivery_rows(
+    session: Session, config: Config, campaign: Campaign, now: dt.datetime
+) -> Iterator[dict[str, Any]]:
+    """Every delivery this campaign wants, as insert-ready dicts, streamed."""
+    targets = campaign_targets(config, campaign)
+    state = AWAITING_APPROVAL if campaign.approval else PLANNED
+    for item_id, due in due_items(session, campaign):
+        for unit, target in targets:
+            yield {
+                "campaign": campaign.id,
+                "item_id": item_id,
+                "unit": unit,
+                "target": target.id,
+                "channel": target.kind,
+                "state": state,
+                "due_at": due,
+                "attempts": 0,
+                "claims": 0,
+                "segments": 0,
+                "recipients": 0,
+                "created_at": now,
+                "updated_at": now,
+            }
+
+
+def plan(session: Session, config: Config, now: dt.datetime) -> int:
+    """Insert every wanted delivery that does not exist yet; returns how many are new."""
+    crossed = session.get_bind().dialect.name == "postgresql"
+    total = 0
+    for campaign in config.campaigns.values():
+        if crossed:
+            total += _plan_crossed(session, config, campaign, now)
+        else:
+            total += _plan_rows(session, config, campaign, now)
+    return total
+
+
+def _plan_rows(session: Session, config: Config, campaign: Campaign, now: dt.datetime) -> int:
+    """Row by row (SQLite): insert-ready dicts in batches of BATCH."""
+    total = 0
+    batch: list[dict[str, Any]] = []
+    for row in delivery_rows(session, config, campaign, now):
+        batch.append(row)
+        if len(batch) >= BATCH:
+            total += plan_deliveries(session, batch)
+            batch = []
+    return total + plan_deliveries(session, batch)
+
+
+def _plan_crossed(session: Session, config: Config, campaign: Campaign, now: dt.datetime) -> int:
+    """Set-based (PostgreSQL): items and targets go as arrays, the server crosses them.
+
+    Python still decides each item's due time (cron, fixed times, daily cap, topics), once per
+    item instead of a dict per delivery; memory stays at one chunk of items.
+    """
+    targets = [(u, t.id, t.kind) for u, t in campaign_targets(config, campaign)]
+    if not targets:
+        return 0
+    state = AWAITING_APPROVAL if campaign.approval else PLANNED
+    per_statement = max(1, ROWS_PER_STATEMENT // len(targets))
+    total = 0
+    chunk: list[tuple[int, dt.datetime]] = []
+    for item in due_items(session, campaign):
+        chunk.append(item)
+        if len(chunk) >= per_statement:
+            total += plan_crossed(session, campaign.id, state, now, chunk, targets)
+            chunk = []
+    if chunk:
+        total += plan_crossed(session, campaign.id, state, now, chunk, targets)
+    return total

@@ -1,0 +1,93 @@
+"""Per-target rate limits (per second, per minute, concurrency) that hold across processes.
+
+Built on dramatiq's rate limiters: Redis-backed when REDIS_URL is set, so every worker on every
+machine shares them; in-process otherwise.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import redis
+from dramatiq.rate_limits import ConcurrentRateLimiter, RateLimiter, WindowRateLimiter
+from dramatiq.rate_limits.backends import RedisBackend, StubBackend
+
+from campaigns.model import Target
+
+
+def make_backend() -> Any:
+    url = os.environ.get("REDIS_URL")
+    if url:
+        return RedisBackend(client=redis.Redis.from_url(url))
+    return StubBackend()
+
+
+def limits_for(target: Target, channel: dict[str, Any]) -> dict[str, float]:
+    """The target's own options win over its channel kind's settings in loa.yaml."""
+    found = {}
+    for key in ("rate_per_second", "rate_per_minute", "concurrency"):
+        value = target.options.get(key, channel.get(key))
+        if value:
+            found[key] = float(value)
+    return found
+
+
+class Limits:
+    """The limiters of every target, built once per process."""
+
+    def __init__(
+        self, backend: Any = None, namespace: str | None = None, lease_ms: int = 300_000
+    ) -> None:
+        self.backend = backend if backend is not None else make_backend()
+        self.namespace = namespace or os.environ.get("LOA_REDIS_NAMESPACE", "loa")
+        self.lease_ms = lease_ms
+        self._cache: dict[str, list[RateLimiter]] = {}
+        self._lock = threading.Lock()
+
+    def limiters(self, target: Target, channel: dict[str, Any]) -> list[RateLimiter]:
+        with self._lock:
+            if target.id not in self._cache:
+                self._cache[target.id] = self._build(target, limits_for(target, channel))
+            return self._cache[target.id]
+
+    def _build(self, target: Target, found: dict[str, float]) -> list[RateLimiter]:
+        key = f"{self.namespace}:rate:{target.id}"
+        out: list[RateLimiter] = []
+        if "concurrency" in found:
+            out.append(
+                ConcurrentRateLimiter(
+                    self.backend, f"{key}:conc", limit=int(found["concurrency"]), ttl=self.lease_ms
+                )
+            )
+        if "rate_per_second" in found:
+            out.append(
+                WindowRateLimiter(
+                    self.backend, f"{key}:s", limit=max(1, int(found["rate_per_second"])), window=1
+                )
+            )
+        if "rate_per_minute" in found:
+            out.append(
+                WindowRateLimiter(
+                    self.backend, f"{key}:m", limit=max(1, int(found["rate_per_minute"])), window=60
+                )
+            )
+        return out
+
+
+@contextlib.contextmanager
+def slots(limiters: list[RateLimiter], patience: float = 2.0) -> Iterator[bool]:
+    """Hold a slot of every limiter, waiting up to `patience` seconds; yields False if not."""
+    with contextlib.ExitStack() as stack:
+        deadline = time.monotonic() + patience
+        for limiter in limiters:
+            while not stack.enter_context(limiter.acquire(raise_on_failure=False)):
+                if time.monotonic() >= deadline:
+                    yield False
+                    return
+                time.sleep(0.05)
+        yield True

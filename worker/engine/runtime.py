@@ -1,0 +1,119 @@
+"""What a process needs to plan and deliver: config, database, transports, a clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import socket
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import requests
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from campaigns.config import load_config
+from campaigns.model import Config, Target
+from campaigns.schema import ChannelSettings
+from channels.base import Transport
+from channels.registry import make_transport
+from worker.engine.ratelimit import Limits
+from worker.store.db import make_engine, session_factory
+from worker.store.migrate import ensure_schema
+
+Clock = Callable[[], dt.datetime]
+
+
+def system_clock() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def fixed_clock(at: dt.datetime) -> Clock:
+    return lambda: at
+
+
+@dataclass
+class Runtime:
+    config: Config
+    engine: Engine
+    sessions: sessionmaker[Session]
+    outbox: Path
+    clock: Clock = system_clock
+    name: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
+    http: requests.Session = field(default_factory=requests.Session)
+    _transports: dict[str, Transport] = field(default_factory=dict)
+    _limits: Any = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def now(self) -> dt.datetime:
+        return self.clock()
+
+    def setting(self, *path: str, default: Any = None) -> Any:
+        value: Any = self.config.settings
+        for key in path:
+            if not isinstance(value, dict) or key not in value:
+                return default
+            value = value[key]
+        return value
+
+    def channel_settings(self, kind: str) -> dict[str, Any]:
+        raw = self.setting("channels", kind) or {}
+        defaults = ChannelSettings().model_dump()
+        if kind == "sms" and not raw.get("quiet_hours"):
+            defaults["quiet_hours"] = {"start": dt.time(22, 0), "end": dt.time(7, 0)}
+        return {**defaults, **{k: v for k, v in raw.items() if v is not None}}
+
+    def limits(self) -> Any:
+        """The process's rate limiters (Redis-backed when REDIS_URL is set)."""
+        with self._lock:
+            if self._limits is None:
+                lease = int(self.setting("lease_seconds", default=300)) * 1000
+                self._limits = Limits(lease_ms=lease)
+            return self._limits
+
+    def transport(self, target: Target) -> Transport:
+        """One transport per target per process, built on first use."""
+        with self._lock:
+            if target.id not in self._transports:
+                self._transports[target.id] = make_transport(
+                    target, session=self.http, outbox=self.outbox
+                )
+            return self._transports[target.id]
+
+
+def build_runtime(
+    config_dir: str | Path | None = None,
+    database_url: str | None = None,
+    *,
+    clock: Clock = system_clock,
+    outbox: str | Path | None = None,
+) -> Runtime:
+    """Load config and open the database (creating the schema); the same in every process."""
+    config = load_config(config_dir or os.environ.get("LOA_CONFIG", "config"))
+    engine = make_engine(database_url)
+    ensure_schema(engine)
+    out = Path(outbox or os.environ.get("LOA_OUTBOX") or config.settings.get("outbox", "outbox"))
+    return Runtime(config, engine, session_factory(engine), out, clock)
+
+
+_current: Runtime | None = None
+_current_lock = threading.Lock()
+
+
+def current() -> Runtime:
+    """The process's runtime, built from the environment the first time a worker needs it."""
+    global _current  # noqa: PLW0603
+    with _current_lock:
+        if _current is None:
+            _current = build_runtime()
+        return _current
+
+
+def install(runtime: Runtime | None) -> None:
+    """Set the process's runtime (the embedded `loa run`, and tests)."""
+    global _current  # noqa: PLW0603
+    with _current_lock:
+        _current = runtime

@@ -1,0 +1,176 @@
+"""The scheduler's tick: ingest, plan, promote what is due, sweep what was lost, enqueue by id."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from campaigns.model import TZ
+from worker.engine.actors import enqueue
+from worker.engine.delivery import build_message
+from worker.engine.ingest import IngestResult, ingest_all
+from worker.engine.liveness import acquire_lock, beat
+from worker.engine.planner import local_midnight, plan
+from worker.engine.retry import in_quiet_hours
+from worker.engine.runtime import Runtime
+from worker.store import queries
+from worker.store.models import (
+    PUBLISHED,
+    QUEUED,
+    SENDING,
+    UNCERTAIN,
+    ContentItem,
+    Delivery,
+)
+
+log = logging.getLogger(__name__)
+
+PROMOTE_BATCH = 5000
+DISPATCH_SECONDS = 30.0
+"""A tick keeps promoting and enqueueing due rows for at most this long, then moves on."""
+
+
+@dataclass
+class TickResult:
+    ingested: list[IngestResult] = field(default_factory=list)
+    planned: int = 0
+    enqueued: int = 0
+    requeued: int = 0
+    deferred: int = 0
+    expired: int = 0
+    reconciled: int = 0
+    standby: bool = False  # another scheduler holds the lock; this one did nothing
+
+
+def tick(rt: Runtime, *, ingest: bool = True) -> TickResult:
+    """One pass of the scheduler; safe to run again at any time (every step is idempotent)."""
+    beat(rt, "scheduler")
+    if not acquire_lock(rt, ttl=float(rt.setting("lock_seconds", default=60))):
+        return TickResult(standby=True)
+    now = rt.now()
+    result = TickResult()
+    if ingest:
+        result.ingested = ingest_all(rt, now)
+    with rt.sessions.begin() as s:
+        result.planned = plan(s, rt.config, now)
+    with rt.sessions.begin() as s:
+        result.expired = expire_ended_campaigns(rt, s, now)
+        result.deferred, held = defer_quiet_channels(rt, s, now)
+    result.enqueued = dispatch_due(rt, now, held)
+    resend = reconcile_expired_leases(rt, now)
+    result.reconciled = len(resend)
+    result.enqueued += enqueue(resend)
+    grace = dt.timedelta(seconds=int(rt.setting("grace_seconds", default=120)))
+    with rt.sessions.begin() as s:
+        stale = queries.stale_queued(s, now, grace)
+    result.requeued = enqueue(stale)
+    return result
+
+
+def dispatch_due(
+    rt: Runtime, now: dt.datetime, held: list[str], budget: float = DISPATCH_SECONDS
+) -> int:
+    """Promote due rows a batch at a time and enqueue each batch once its promotion commits.
+
+    The enqueue of one batch (Redis) overlaps the promotion of the next (the database), and a
+    tick drains everything due (within `budget` seconds), where one batch a tick caps the
+    scheduler at PROMOTE_BATCH rows per interval (500 a second at the default 10 s).
+    """
+    deadline = time.monotonic() + budget
+    total = 0
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="loa-enqueue") as pool:
+        pending: Future[int] | None = None
+        while True:
+            with rt.sessions.begin() as s:
+                due = queries.promote_due(s, now, limit=PROMOTE_BATCH, held=held)
+            if pending is not None:
+                total += pending.result()
+                pending = None
+            if not due:
+                break
+            pending = pool.submit(enqueue, due)
+            if len(due) < PROMOTE_BATCH or time.monotonic() > deadline:
+                break
+        if pending is not None:
+            total += pending.result()
+    return total
+
+
+def defer_quiet_channels(rt: Runtime, s: Session, now: dt.datetime) -> tuple[int, list[str]]:
+    """Channels inside their quiet hours: push their due rows to the window's end."""
+    deferred, held = 0, []
+    for kind in {t.kind for t in rt.config.targets.values()}:
+        opens = in_quiet_hours(rt.channel_settings(kind).get("quiet_hours"), now.astimezone(TZ))
+        if opens is not None:
+            held.append(kind)
+            deferred += queries.defer(s, kind, opens, now)
+    return deferred, held
+
+
+def expire_ended_campaigns(rt: Runtime, s: Session, now: dt.datetime) -> int:
+    """Content not published by its campaign's end is skipped, with the reason; not dropped."""
+    total = 0
+    for campaign in rt.config.campaigns.values():
+        end = local_midnight(campaign.end + dt.timedelta(days=1))
+        if now < end:
+            continue
+        reason = f"campaign ended on {campaign.end.isoformat()} before it was published"
+        total += queries.skip_unsent(s, campaign.id, reason, now)
+    return total
+
+
+def reconcile_expired_leases(rt: Runtime, now: dt.datetime) -> list[tuple[int, str]]:
+    """Rows left `sending` by a dead worker: look each up where the channel can, else ask a human.
+
+    Returns the rows to send again (looked up and not found).
+    """
+    max_claims = int(rt.setting("max_claims", default=3))
+    with rt.sessions() as s:
+        rows = [(d, s.get(ContentItem, d.item_id)) for d in queries.expired_leases(s, now)]
+    resend = []
+    for d, item in rows:
+        try:
+            values = _verdict(rt, d, item, max_claims, now)
+        except Exception as e:  # the service did not answer the lookup: try again next tick
+            log.warning("delivery %s: lookup failed: %s", d.id, e)
+            continue
+        with rt.sessions.begin() as s:
+            changed = queries.set_state(
+                s, d.id, [SENDING], lease_until=None, updated_at=now, **values
+            )
+        if changed and values["state"] == QUEUED:
+            resend.append((d.id, d.channel))
+    return resend
+
+
+def _verdict(
+    rt: Runtime, d: Delivery, item: ContentItem | None, max_claims: int, now: dt.datetime
+) -> dict[str, object]:
+    """The new state of a row whose worker died: published, sent again, or for an operator."""
+    if d.claims >= max_claims:
+        return {"state": UNCERTAIN, "reason": f"killed its worker {d.claims} times (poison)"}
+    target = rt.config.targets.get(d.target)
+    transport = rt.transport(target) if target else None
+    if transport is None or item is None or not transport.supports_lookup():
+        return {
+            "state": UNCERTAIN,
+            "reason": "worker died while sending; the channel cannot look the post up",
+        }
+    found = transport.lookup(build_message(rt, d, item))
+    if found is not None:
+        return {
+            "state": PUBLISHED,
+            "remote_id": found.remote_id,
+            "published_at": now,
+            "reason": "found published after a worker died",
+        }
+    return {
+        "state": QUEUED,
+        "queued_at": now,
+        "reason": "not found after a worker died; sent again",
+    }

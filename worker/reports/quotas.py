@@ -1,0 +1,135 @@
+"""Targets against the plan: what each unit must publish per quarter, and what it did.
+
+A campaign's `targets` is `{measure: {Q1: n, Q2: n, Q3: n, Q4: n}}`, the same for each of its
+units. A channel kind (`website`, `screen`, `sms`, `facebook`, `zalo`) counts published
+deliveries on that channel; `article` and `video` count published *website* deliveries of
+article and video items (the unit's own page is where the plan counts "tin, bài" and clips).
+A period's target is the sum of the quarters it fully covers in which the campaign runs
+(H1 = Q1 + Q2, a year = all four; a date range counts only whole quarters). Achieved counts
+deliveries due in the period, of the campaigns that set that measure for that unit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from campaigns.model import CHANNEL_KINDS, TZ, Campaign, Config
+from campaigns.periods import Period
+from worker.store.filters import Filters
+from worker.store.models import PUBLISHED, ContentItem, Delivery
+
+MEASURES: tuple[str, ...] = (*CHANNEL_KINDS, "article", "video")
+ITEM_MEASURES = {"article": "article", "video": "video"}  # measure: item kind, on the website
+
+
+@dataclass(frozen=True)
+class Goal:
+    """One unit's target for one measure over a period, and what it achieved."""
+
+    unit: str
+    name: str
+    measure: str
+    target: int
+    achieved: int
+
+    @property
+    def gap(self) -> int:
+        """How many publications are still missing (0 once the target is met)."""
+        return max(self.target - self.achieved, 0)
+
+    @property
+    def behind(self) -> bool:
+        return self.gap > 0
+
+
+def quarters_in(period: Period) -> list[tuple[int, int]]:
+    """The (year, quarter) pairs whose whole span lies inside the period."""
+    first = period.start.astimezone(TZ).date()
+    last = (period.end.astimezone(TZ) - dt.timedelta(microseconds=1)).date()
+    found = []
+    for year in range(first.year, last.year + 1):
+        for q in range(1, 5):
+            start, end = _quarter_span(year, q)
+            if first <= start and end <= last:
+                found.append((year, q))
+    return found
+
+
+def _quarter_span(year: int, q: int) -> tuple[dt.date, dt.date]:
+    start = dt.date(year, 3 * q - 2, 1)
+    end = dt.date(year + (q == 4), (3 * q) % 12 + 1, 1) - dt.timedelta(days=1)
+    return start, end
+
+
+def target_of(campaign: Campaign, measure: str, quarters: list[tuple[int, int]]) -> int:
+    """The campaign's per-unit target for the quarters given, counting those it runs in."""
+    per_quarter = campaign.targets.get(measure, {})
+    total = 0
+    for year, q in quarters:
+        start, end = _quarter_span(year, q)
+        if campaign.start <= end and start <= campaign.end:
+            total += int(per_quarter.get(f"Q{q}", 0))
+    return total
+
+
+def build_goals(session: Session, config: Config, period: Period, filters: Filters) -> list[Goal]:
+    """Target, achieved and gap per unit x measure, units in plan order; empty without targets."""
+    quarters = quarters_in(period)
+    wanted: Counter[tuple[str, str]] = Counter()
+    counted: set[tuple[str, str, str]] = set()  # campaign, unit, measure
+    for c in config.campaigns.values():
+        if filters.campaign not in (None, c.id):
+            continue
+        for measure in c.targets:
+            if not _measured_on(measure, filters.channel):
+                continue
+            n = target_of(c, measure, quarters)
+            for unit in c.units:
+                if n and filters.unit in (None, unit):
+                    wanted[(unit, measure)] += n
+                    counted.add((c.id, unit, measure))
+    achieved = _achieved(session, period, filters, counted)
+    units = sorted(config.units.values(), key=lambda u: u.order)
+    return [
+        Goal(u.code, u.name, m, wanted[(u.code, m)], achieved[(u.code, m)])
+        for u in units
+        for m in MEASURES
+        if wanted[(u.code, m)]
+    ]
+
+
+def _measured_on(measure: str, channel: str | None) -> bool:
+    if channel is None:
+        return True
+    return measure == channel or (measure in ITEM_MEASURES and channel == "website")
+
+
+def _achieved(
+    session: Session, period: Period, filters: Filters, counted: set[tuple[str, str, str]]
+) -> Counter[tuple[str, str]]:
+    """Published deliveries per unit x measure, only from campaigns that set that measure."""
+    if not counted:
+        return Counter()
+    q = (
+        select(Delivery.campaign, Delivery.unit, Delivery.channel, ContentItem.kind, func.count())
+        .join(ContentItem, ContentItem.id == Delivery.item_id)
+        .where(Delivery.state == PUBLISHED)
+        .where(Delivery.due_at >= period.start, Delivery.due_at < period.end)
+    )
+    q = filters.apply(q).group_by(
+        Delivery.campaign, Delivery.unit, Delivery.channel, ContentItem.kind
+    )
+    result: Counter[tuple[str, str]] = Counter()
+    for campaign, unit, channel, kind, n in session.execute(q):
+        measures = [channel]
+        if channel == "website":
+            measures += [m for m, k in ITEM_MEASURES.items() if k == kind]
+        for m in measures:
+            if (campaign, unit, m) in counted:
+                result[(unit, m)] += n
+    return result

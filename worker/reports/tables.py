@@ -1,0 +1,200 @@
+"""Each breakdown of a report as one table, so text, CSV and XLSX show the same numbers."""
+
+from __future__ import annotations
+
+import csv
+import io
+import unicodedata
+from dataclasses import dataclass, field
+
+from worker.reports.report import BUCKETS, Report
+from worker.reports.words import words
+
+Cell = str | int
+SECTIONS = ("summary", "channels", "topics", "sms", "targets")
+
+
+@dataclass(frozen=True)
+class Table:
+    """A header, unit (or topic) rows, a totals row; `groups` spans header cells (XLSX)."""
+
+    name: str
+    header: list[str]
+    rows: list[list[Cell]]
+    total: list[Cell] | None = None
+    groups: list[tuple[str, int]] = field(default_factory=list)
+    flagged: list[bool] = field(default_factory=list)
+
+    def flat_header(self) -> list[str]:
+        """One header row: a grouped column reads 'group: column'."""
+        if not self.groups:
+            return self.header
+        names = [g for g, span in self.groups for _ in range(span)]
+        return [f"{g}: {h}" if g else h for g, h in zip(names, self.header, strict=True)]
+
+    def text_rows(self) -> list[list[str]]:
+        rows = [self.flat_header(), *([str(c) for c in r] for r in self.rows)]
+        return rows + ([[str(c) for c in self.total]] if self.total else [])
+
+
+def title(report: Report, lang: str) -> str:
+    h = words(lang)
+    label = report.period.label_vi() if lang == "vi" else report.period.label
+    return f"{h['title']}: {label}"
+
+
+def summary_table(report: Report, lang: str) -> Table:
+    """Published per channel, then every state bucket over all channels, per unit."""
+    h = words(lang)
+    cols = (*report.channels, *BUCKETS)
+    rows: list[list[Cell]] = [[name, *(cells[c] for c in cols)] for _, name, cells in report.rows]
+    totals = report.totals()
+    return Table(
+        h["sheet_summary"],
+        [h["unit"], *(h[c] for c in cols)],
+        rows,
+        [h["total"], *(totals[c] for c in cols)],
+    )
+
+
+def channels_table(report: Report, lang: str) -> Table:
+    """Unit x channel x state bucket, with a column group per channel and one for all."""
+    h = words(lang)
+    groups = [("", 1), *((h[c], len(BUCKETS)) for c in report.channels), (h["total"], len(BUCKETS))]
+    header = [h["unit"], *(h[b] for _ in range(len(report.channels) + 1) for b in BUCKETS)]
+    chans: list[str | None] = [*report.channels, None]
+    rows: list[list[Cell]] = [
+        [name, *(report.count(code, c, b) for c in chans for b in BUCKETS)]
+        for code, name in report.units
+    ]
+    return Table(h["sheet_summary"], header, rows, _column_sums(h["total"], rows), groups)
+
+
+def topics_table(report: Report, lang: str) -> Table:
+    """Published deliveries per topic and channel; an item with two topics counts under both."""
+    h = words(lang)
+    chans = report.channels
+    rows: list[list[Cell]] = [
+        [t.topic or h["no_topic"], *(t.channels[c] for c in chans), t.total] for t in report.topics
+    ]
+    tt = report.topic_totals
+    total: list[Cell] = [h["topic_total"], *(tt[c] for c in chans), sum(tt.values())]
+    return Table(h["sheet_topics"], [h["topic"], *(h[c] for c in chans), h["total"]], rows, total)
+
+
+def sms_table(report: Report, lang: str) -> Table:
+    """Published SMS per unit: messages, recipients, segments, SMS sent (billed)."""
+    h = words(lang)
+    keys = ("messages", "recipients", "segments", "sent")
+    rows: list[list[Cell]] = []
+    for code, name in report.units:
+        s = report.sms.get(code)
+        rows.append([name, *((getattr(s, k) if s else 0) for k in keys)])
+    return Table(
+        h["sheet_sms"], [h["unit"], *(h[k] for k in keys)], rows, _column_sums(h["total"], rows)
+    )
+
+
+def goals_table(report: Report, lang: str) -> Table:
+    """Target, achieved and gap per unit x measure; units behind are flagged."""
+    h = words(lang)
+    rows: list[list[Cell]] = [
+        [
+            g.name,
+            h[g.measure],
+            g.target,
+            g.achieved,
+            g.gap,
+            h["behind"] if g.behind else h["on_track"],
+        ]
+        for g in report.goals
+    ]
+    header = [h["unit"], h["measure"], h["target"], h["achieved"], h["gap"], h["status"]]
+    goals = report.goals
+    total: list[Cell] | None = None
+    if goals:
+        sums = (
+            sum(g.target for g in goals),
+            sum(g.achieved for g in goals),
+            sum(g.gap for g in goals),
+        )
+        total = [h["total"], "", *sums, ""]
+    return Table(h["sheet_targets"], header, rows, total, flagged=[g.behind for g in report.goals])
+
+
+def _column_sums(label: str, rows: list[list[Cell]]) -> list[Cell]:
+    width = max((len(r) for r in rows), default=1)
+    sums: list[Cell] = [label]
+    for i in range(1, width):
+        sums.append(sum(int(r[i]) for r in rows))
+    return sums
+
+
+def table_of(report: Report, lang: str, section: str) -> Table:
+    """One section by name (see SECTIONS); raises KeyError for another name."""
+    return {
+        "summary": summary_table,
+        "channels": channels_table,
+        "topics": topics_table,
+        "sms": sms_table,
+        "targets": goals_table,
+    }[section](report, lang)
+
+
+def as_section_csv(report: Report, lang: str, section: str = "summary") -> str:
+    return csv_text(table_of(report, lang, section).text_rows())
+
+
+def as_text(report: Report, lang: str = "vi") -> str:
+    """The whole report for a terminal: title, summary, SMS, topics, then targets."""
+    h = words(lang)
+    parts = [title(report, lang), "", as_table(summary_table(report, lang).text_rows())]
+    if "sms" in report.channels:
+        parts += ["", f"{h['sheet_sms']}:", as_table(sms_table(report, lang).text_rows())]
+    parts += ["", f"{h['sheet_topics']}:", as_table(topics_table(report, lang).text_rows())]
+    goals = goals_table(report, lang)
+    parts += ["", f"{h['sheet_targets']}:"]
+    parts.append(as_table(goals.text_rows()) if goals.rows else h["no_targets"])
+    return "\n".join(parts)
+
+
+def as_rows(report: Report, lang: str = "vi") -> list[list[str]]:
+    """The summary table: unit, published per channel, then published/failed/uncertain/pending."""
+    h = words(lang)
+    cols = (*report.channels, *BUCKETS)
+    rows = [[h["unit"], *(h[c] for c in cols)]]
+    rows += [[name, *(str(cells[c]) for c in cols)] for _, name, cells in report.rows]
+    totals = report.totals()
+    rows.append([h["total"], *(str(totals[c]) for c in cols)])
+    return rows
+
+
+def as_csv(report: Report, lang: str = "vi") -> str:
+    return csv_text(as_rows(report, lang))
+
+
+def csv_text(rows: list[list[str]]) -> str:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    return buf.getvalue()
+
+
+def as_table(rows: list[list[str]], *, totals: bool = True) -> str:
+    """Aligned columns: text left, numbers right; a rule above the totals row when there is one."""
+    rows = [[unicodedata.normalize("NFC", c) for c in r] for r in rows]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    numeric = [i > 0 and all(_number(r[i]) for r in rows[1:]) for i in range(len(widths))]
+    lines = []
+    for n, r in enumerate(rows):
+        cells = [
+            c.rjust(w) if numeric[i] else c.ljust(w)
+            for i, (c, w) in enumerate(zip(r, widths, strict=True))
+        ]
+        lines.append("  ".join(cells).rstrip())
+        if n == 0 or (totals and n == len(rows) - 2):
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _number(text: str) -> bool:
+    return text == "" or text.removeprefix("-").isdigit()

@@ -1,0 +1,55 @@
+"""The engine and sessions: DATABASE_URL, or a SQLite file in the working directory."""
+
+from __future__ import annotations
+
+import os
+import weakref
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from worker.store.models import Base
+
+DEFAULT_URL = "sqlite:///loa.db"
+_engines: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def dispose_all() -> None:
+    """Close every pooled connection this process opened (tests, before dropping a database)."""
+    for engine in list(_engines):
+        engine.dispose()
+
+
+def database_url() -> str:
+    return os.environ.get("DATABASE_URL") or DEFAULT_URL
+
+
+def make_engine(url: str | None = None, *, pool_size: int | None = None) -> Engine:
+    """An engine with the settings each backend needs to be safe under several threads."""
+    url = url or database_url()
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_pragmas)
+    else:
+        size = pool_size or int(os.environ.get("LOA_DB_POOL", "10"))
+        engine = create_engine(url, pool_size=size, max_overflow=size, pool_pre_ping=True)
+    _engines.add(engine)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def create_schema(engine: Engine) -> None:
+    Base.metadata.create_all(engine)
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)

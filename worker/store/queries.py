@@ -1,0 +1,317 @@
+"""Every query on deliveries, named as verbs; the caller owns the transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+from sqlalchemy import Table, and_, bindparam, func, insert, or_, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from worker.store.models import (
+    AWAITING_APPROVAL,
+    PLANNED,
+    QUEUED,
+    RETRYING,
+    SENDING,
+    SKIPPED,
+    Attempt,
+    ContentItem,
+    Delivery,
+)
+
+DELIVERY_KEY = ["campaign", "item_id", "unit", "target"]
+
+
+def affected(result: Any) -> int:
+    """Rows an UPDATE or INSERT touched."""
+    return int(result.rowcount or 0)
+
+
+def insert_ignoring_existing(
+    session: Session, table: Any, rows: Sequence[dict[str, Any]], keys: list[str]
+) -> int:
+    """A set-based insert that skips rows whose unique key exists; returns how many were new."""
+    if not rows:
+        return 0
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        stmt: Any = postgresql.insert(table).on_conflict_do_nothing(index_elements=keys)
+    elif dialect == "sqlite":
+        stmt = sqlite.insert(table).on_conflict_do_nothing(index_elements=keys)
+    else:  # pragma: no cover - other databases are not supported
+        stmt = insert(table).prefix_with("IGNORE")
+    result = session.execute(stmt.returning(table.c[keys[0]]), list(rows))
+    return len(result.all())
+
+
+def plan_deliveries(session: Session, rows: Sequence[dict[str, Any]]) -> int:
+    """Insert delivery rows; planning the same key twice plans nothing new."""
+    return insert_ignoring_existing(session, Delivery.__table__, rows, DELIVERY_KEY)
+
+
+_PLAN_CROSSED = text(
+    """
+    INSERT INTO deliveries (campaign, item_id, unit, target, channel, state, due_at,
+                            attempts, claims, segments, recipients, progress,
+                            created_at, updated_at)
+    SELECT :campaign, i.id, t.unit, t.target, t.channel, :state, i.due,
+           0, 0, 0, 0, CAST('{}' AS json), :now, :now
+    FROM unnest(CAST(:ids AS integer[]), CAST(:dues AS timestamptz[])) AS i (id, due)
+    CROSS JOIN unnest(CAST(:units AS text[]), CAST(:targets AS text[]),
+                      CAST(:channels AS text[])) AS t (unit, target, channel)
+    ON CONFLICT (campaign, item_id, unit, target) DO NOTHING
+    """
+)
+
+
+def plan_crossed(
+    session: Session,
+    campaign: str,
+    state: str,
+    now: dt.datetime,
+    items: Sequence[tuple[int, dt.datetime]],
+    targets: Sequence[tuple[str, str, str]],
+) -> int:
+    """PostgreSQL: plan items x targets in one statement; returns how many rows were new.
+
+    `items` are (item id, due), `targets` (unit, target id, channel). Five array parameters
+    whatever the size, where an executemany of rows makes psycopg parse a statement with a
+    placeholder per value (14,000 for 1,000 rows) over and over.
+    """
+    result = session.execute(
+        _PLAN_CROSSED,
+        {
+            "campaign": campaign,
+            "state": state,
+            "now": now.astimezone(dt.UTC),
+            "ids": [i for i, _ in items],
+            "dues": [d.astimezone(dt.UTC) for _, d in items],
+            "units": [u for u, _, _ in targets],
+            "targets": [t for _, t, _ in targets],
+            "channels": [c for _, _, c in targets],
+        },
+    )
+    return affected(result)
+
+
+# On PostgreSQL the row selections below use FOR UPDATE SKIP LOCKED, so two schedulers (during a
+# lock hand-over) never promote or re-send the same rows; SQLite has one writer and ignores it.
+
+
+def promote_due(
+    session: Session, now: dt.datetime, *, limit: int = 5000, held: Iterable[str] = ()
+) -> list[tuple[int, str]]:
+    """Move planned or retrying rows that are due (and not in quiet hours) to queued.
+
+    One statement, UPDATE ... WHERE id IN (the first `limit` due ids) RETURNING id, channel:
+    the ids never travel back to the server as `limit` bound parameters (which psycopg parses
+    one by one), and it is one round trip. Returned in due order, as they are to be enqueued.
+    """
+    picked = (
+        select(Delivery.id)
+        .where(
+            Delivery.state.in_((PLANNED, RETRYING)),
+            Delivery.due_at <= now,
+            Delivery.channel.not_in(list(held)),
+        )
+        .order_by(Delivery.due_at, Delivery.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    rows = session.execute(
+        update(Delivery)
+        .where(Delivery.id.in_(picked.scalar_subquery()))
+        .values(state=QUEUED, queued_at=now, updated_at=now)
+        .returning(Delivery.id, Delivery.channel, Delivery.due_at)
+        .execution_options(synchronize_session=False)
+    ).all()
+    ordered = sorted(rows, key=lambda r: (r.due_at, r.id))
+    return [(r.id, r.channel) for r in ordered]
+
+
+def defer(session: Session, channel: str, until: dt.datetime, now: dt.datetime) -> int:
+    """Push due rows of a channel in quiet hours to when the window opens; never drop them."""
+    result = session.execute(
+        update(Delivery)
+        .where(
+            Delivery.channel == channel,
+            Delivery.state.in_((PLANNED, RETRYING)),
+            Delivery.due_at <= now,
+        )
+        .values(due_at=until, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return affected(result)
+
+
+def stale_queued(
+    session: Session, now: dt.datetime, grace: dt.timedelta, limit: int = 5000
+) -> list[tuple[int, str]]:
+    """Rows queued long ago and never claimed: their message was lost, so send it again."""
+    rows = session.execute(
+        select(Delivery.id, Delivery.channel)
+        .where(Delivery.state == QUEUED, Delivery.queued_at < now - grace)
+        .order_by(Delivery.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    ids = [r.id for r in rows]
+    if ids:
+        session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_(ids), Delivery.state == QUEUED)
+            .values(queued_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    return [(r.id, r.channel) for r in rows]
+
+
+@dataclass(frozen=True)
+class Claim:
+    delivery: Delivery
+    item: ContentItem
+    claim: int
+
+
+DELIVERIES = cast(Table, Delivery.__table__)
+ITEMS = cast(Table, ContentItem.__table__)
+ATTEMPTS = cast(Table, Attempt.__table__)
+
+# Built once: the hot path of every delivery runs these with new parameters only, as plain
+# Core statements (no ORM identity map, no statement built per call, no join loading).
+_CLAIM = (
+    update(DELIVERIES)
+    .where(DELIVERIES.c.id == bindparam("claim_id"), DELIVERIES.c.state == QUEUED)
+    .values(
+        state=SENDING,
+        claims=DELIVERIES.c.claims + 1,
+        lease_until=bindparam("claim_lease"),
+        worker=bindparam("claim_worker"),
+        updated_at=bindparam("claim_now"),
+    )
+    .returning(*DELIVERIES.c)
+)
+_ITEM = select(*ITEMS.c).where(ITEMS.c.id == bindparam("item_id"))
+
+
+def claim_delivery(
+    session: Session, delivery_id: int, now: dt.datetime, lease: dt.timedelta, worker: str
+) -> Claim | None:
+    """Take a queued row for this worker (a conditional UPDATE), so two messages do one publish.
+
+    The row comes back from the UPDATE itself (RETURNING); the item by its primary key.
+    Both are detached copies: the caller reads them, never writes through them.
+    """
+    row = session.execute(
+        _CLAIM,
+        {
+            "claim_id": delivery_id,
+            "claim_lease": now + lease,
+            "claim_worker": worker,
+            "claim_now": now,
+        },
+    ).first()
+    if row is None:
+        return None
+    item = session.execute(_ITEM, {"item_id": row.item_id}).one()
+    delivery = Delivery(**row._mapping)
+    return Claim(delivery, ContentItem(**item._mapping), delivery.claims)
+
+
+def release(
+    session: Session,
+    delivery_id: int,
+    claim: int,
+    due: dt.datetime,
+    now: dt.datetime,
+    reason: str | None = None,
+) -> bool:
+    """Give a claimed row back without spending an attempt (a rate-limit wait, a shutdown)."""
+    result = session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id, Delivery.state == SENDING, Delivery.claims == claim)
+        .values(
+            state=RETRYING,
+            due_at=due,
+            lease_until=None,
+            updated_at=now,
+            reason=reason,
+            claims=Delivery.claims - 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return affected(result) == 1
+
+
+def record_outcome(
+    session: Session, delivery_id: int, claim: int, attempt: Attempt, values: dict[str, Any]
+) -> bool:
+    """Write the attempt and the new state, only if this worker still holds the claim."""
+    result = session.execute(
+        update(DELIVERIES)
+        .where(
+            DELIVERIES.c.id == delivery_id,
+            DELIVERIES.c.state == SENDING,
+            DELIVERIES.c.claims == claim,
+        )
+        .values(attempts=DELIVERIES.c.attempts + 1, lease_until=None, **values)
+    )
+    if affected(result) != 1:
+        return False
+    row = {c.key: getattr(attempt, c.key) for c in ATTEMPTS.c if c.key != "id"}
+    session.execute(insert(ATTEMPTS), row)
+    return True
+
+
+def expired_leases(session: Session, now: dt.datetime, limit: int = 500) -> list[Delivery]:
+    return list(
+        session.scalars(
+            select(Delivery)
+            .where(Delivery.state == SENDING, Delivery.lease_until < now)
+            .order_by(Delivery.id)
+            .limit(limit)
+        )
+    )
+
+
+def set_state(
+    session: Session, delivery_id: int, from_states: Sequence[str], **values: Any
+) -> bool:
+    result = session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id, Delivery.state.in_(from_states))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return affected(result) == 1
+
+
+def skip_unsent(session: Session, campaign: str, reason: str, now: dt.datetime) -> int:
+    """Mark a campaign's not-yet-sent rows skipped with the reason (rows `sending` finish first)."""
+    result = session.execute(
+        update(Delivery)
+        .where(
+            Delivery.campaign == campaign,
+            Delivery.state.in_((PLANNED, AWAITING_APPROVAL, QUEUED, RETRYING)),
+        )
+        .values(state=SKIPPED, updated_at=now, reason=reason)
+        .execution_options(synchronize_session=False)
+    )
+    return affected(result)
+
+
+def count_unfinished(session: Session, now: dt.datetime) -> int:
+    """Rows a `--once` run still waits for: queued or sending, or planned/retrying and due."""
+    due = and_(Delivery.state.in_((PLANNED, RETRYING)), Delivery.due_at <= now)
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(Delivery)
+            .where(or_(Delivery.state.in_((QUEUED, SENDING)), due))
+        )
+        or 0
+    )
