@@ -80,7 +80,50 @@ def _delivery_json(d: Delivery, title: str) -> dict[str, Any]:
     return data
 
 
+SHOWN = (
+    "id",
+    "title",
+    "campaign",
+    "unit",
+    "target",
+    "state",
+    "reason",
+    "last_error",
+    "attempts",
+    "due_at",
+    "published_at",
+    "remote_id",
+    "remote_url",
+    "recipients",
+    "segments",
+)
+"""The fields `loa show` prints, in this order, when they have a value."""
+
+
 def show(args: argparse.Namespace) -> int:
+    data = _one_delivery(args)
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return 0
+    for key in SHOWN:
+        if data.get(key) not in (None, ""):
+            print(f"{key:>13}: {data[key]}")
+    for a in data["attempts_log"]:
+        print(
+            f"  attempt {a['number']} {a['started_at']} {a['outcome']}"
+            f"{' HTTP ' + str(a['http_status']) if a['http_status'] else ''}"
+            f"{': ' + a['error'] if a['error'] else ''}"
+        )
+    for a in data["actions"]:
+        print(
+            f"  action {a['at']} {a['user']} {a['action']}"
+            + (f": {a['detail']}" if a["detail"] else "")
+        )
+    return 0
+
+
+def _one_delivery(args: argparse.Namespace) -> dict[str, Any]:
+    """One delivery with its attempts and the operators' actions on it, as `show --json` prints."""
     rt = runtime_from(args)
     with rt.sessions() as s:
         d = s.get(Delivery, args.id)
@@ -113,37 +156,4 @@ def show(args: argparse.Namespace) -> int:
         {"at": local_time(a.at), "user": a.user, "action": a.action, "detail": a.detail}
         for a in acts
     ]
-    if args.json:
-        print(json.dumps(data, ensure_ascii=False, indent=2))
-        return 0
-    for key in (
-        "id",
-        "title",
-        "campaign",
-        "unit",
-        "target",
-        "state",
-        "reason",
-        "last_error",
-        "attempts",
-        "due_at",
-        "published_at",
-        "remote_id",
-        "remote_url",
-        "recipients",
-        "segments",
-    ):
-        if data.get(key) not in (None, ""):
-            print(f"{key:>13}: {data[key]}")
-    for a in data["attempts_log"]:
-        print(
-            f"  attempt {a['number']} {a['started_at']} {a['outcome']}"
-            f"{' HTTP ' + str(a['http_status']) if a['http_status'] else ''}"
-            f"{': ' + a['error'] if a['error'] else ''}"
-        )
-    for a in data["actions"]:
-        print(
-            f"  action {a['at']} {a['user']} {a['action']}"
-            + (f": {a['detail']}" if a["detail"] else "")
-        )
-    return 0
+    return data
