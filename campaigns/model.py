@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
+
+from campaigns.text import youtube_id
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def fold(text: str) -> str:
     """Lower case without diacritics (đ→d), so 'Dịch vụ công' matches 'dich vu cong'."""
-    import unicodedata
-
     bare = "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
     return bare.replace("đ", "d").replace("Đ", "D").casefold()
 
@@ -50,8 +52,6 @@ class Target:
 
     def secret(self, name: str) -> str | None:
         """The value of the environment variable this target names for `name`."""
-        import os
-
         var = self.credentials.get(name)
         return os.environ.get(var) if var else None
 
@@ -75,8 +75,6 @@ class Item:
     @property
     def video_id(self) -> str | None:
         """The YouTube video id of `video_url`, if it is a YouTube link."""
-        from campaigns.text import youtube_id
-
         return youtube_id(self.video_url) if self.video_url else None
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
+from croniter import croniter
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Code = str
@@ -99,11 +100,8 @@ class ScheduleSpec(Strict):
         given = [k for k in ("on_new_item", "at", "cron") if getattr(self, k) not in (None, False)]
         if len(given) != 1:
             raise ValueError("give exactly one of 'on_new_item: true', 'at: [...]' or 'cron: ...'")
-        if self.cron is not None:
-            from croniter import croniter
-
-            if not croniter.is_valid(self.cron):
-                raise ValueError(f"'{self.cron}' is not a valid cron expression")
+        if self.cron is not None and not croniter.is_valid(self.cron):
+            raise ValueError(f"'{self.cron}' is not a valid cron expression")
         return self
 
 
