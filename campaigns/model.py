@@ -1,4 +1,8 @@
-"""Plain, validated values that config and feeds turn into: units, targets, campaigns, items."""
+"""Plain, validated values that config and feeds turn into: units, targets, campaigns, items.
+
+A `Target` is a channel destination (targets.yaml); what a campaign asks of each unit per
+quarter is its `quotas` (campaign key `quotas:`, old name `targets:`).
+"""
 
 from __future__ import annotations
 
@@ -102,6 +106,8 @@ class Source:
 
 @dataclass(frozen=True)
 class Campaign:
+    """What to publish, where and when; `quotas` is {measure: {"Q1": n, ...}} for each unit."""
+
     id: str
     title: str
     start: dt.date
@@ -112,7 +118,7 @@ class Campaign:
     channels: tuple[str, ...]
     schedule: Schedule
     approval: bool = False
-    targets: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    quotas: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
     match_topics: tuple[str, ...] = ()
     match_keywords: tuple[str, ...] = ()
     cap_per_day: int | None = None

@@ -68,7 +68,7 @@ def _quarter_span(year: int, q: int) -> tuple[dt.date, dt.date]:
 
 def target_of(campaign: Campaign, measure: str, quarters: list[tuple[int, int]]) -> int:
     """The campaign's per-unit target for the quarters given, counting those it runs in."""
-    per_quarter = campaign.targets.get(measure, {})
+    per_quarter = campaign.quotas.get(measure, {})
     total = 0
     for year, q in quarters:
         start, end = _quarter_span(year, q)
@@ -85,7 +85,7 @@ def build_goals(session: Session, config: Config, period: Period, filters: Filte
     for c in config.campaigns.values():
         if filters.campaign not in (None, c.id):
             continue
-        for measure in c.targets:
+        for measure in c.quotas:
             if not _measured_on(measure, filters.channel):
                 continue
             n = target_of(c, measure, quarters)
