@@ -163,6 +163,13 @@ def test_plan_targets_must_name_a_measure_and_quarters(tmp_path: Path) -> None:
     assert paths == {"targets.website.Q5", "targets.posters", "targets.video.Q2"}
 
 
+def test_the_shipped_example_sets_its_quotas_under_the_quotas_key() -> None:
+    text = (REPO_CONFIG / "campaigns" / "chi-so-cchc.yaml").read_text(encoding="utf-8")
+    assert "\nquotas:\n" in text
+    quotas = load_config(REPO_CONFIG).campaigns["chi-so-cchc"].quotas
+    assert quotas["website"] == {"Q1": 6, "Q2": 6, "Q3": 6, "Q4": 6}
+
+
 QUOTAS = {"website": {"Q1": 6, "Q2": 6}, "video": {"Q3": 2}}
 
 
