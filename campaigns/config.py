@@ -271,7 +271,7 @@ def _campaigns(
                     s.fallback,
                 )
             )
-        _check_targets(loader, path, c.targets)
+        _check_quotas(loader, path, c.quotas, c.quotas_key)
         campaigns[c.id] = Campaign(
             id=c.id,
             title=nfc(c.title),
@@ -286,7 +286,7 @@ def _campaigns(
             match_topics=tuple(c.match.topics) if c.match else (),
             match_keywords=tuple(nfc(k) for k in c.match.keywords) if c.match else (),
             cap_per_day=c.cap_per_day,
-            targets={k: dict(v) for k, v in c.targets.items()},
+            quotas={k: dict(v) for k, v in c.quotas.items()},
         )
     return campaigns
 
@@ -295,18 +295,18 @@ MEASURES = ("website", "screen", "sms", "facebook", "zalo", "article", "video")
 QUARTERS = ("Q1", "Q2", "Q3", "Q4")
 
 
-def _check_targets(loader: _Loader, path: Path, targets: dict[str, dict[str, int]]) -> None:
-    """Per-unit goals: {measure: {Q1: n, ...}}, counts that are whole and not negative."""
-    for measure, quarters in targets.items():
+def _check_quotas(loader: _Loader, path: Path, quotas: dict[str, dict[str, int]], key: str) -> None:
+    """Per-unit quotas {measure: {Q1: n, ...}}, not negative; `key` is the file's name for them."""
+    for measure, quarters in quotas.items():
         if measure not in MEASURES:
             loader.add(
-                path, f"targets.{measure}", f"unknown measure; use one of {', '.join(MEASURES)}"
+                path, f"{key}.{measure}", f"unknown measure; use one of {', '.join(MEASURES)}"
             )
         for quarter, count in quarters.items():
             if quarter not in QUARTERS:
-                loader.add(path, f"targets.{measure}.{quarter}", "use Q1, Q2, Q3 or Q4")
+                loader.add(path, f"{key}.{measure}.{quarter}", "use Q1, Q2, Q3 or Q4")
             elif count < 0:
-                loader.add(path, f"targets.{measure}.{quarter}", "a target cannot be negative")
+                loader.add(path, f"{key}.{measure}.{quarter}", "a quota cannot be negative")
 
 
 def _schedule(s: schema.ScheduleSpec) -> Schedule:

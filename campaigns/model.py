@@ -1,20 +1,26 @@
-"""Plain, validated values that config and feeds turn into: units, targets, campaigns, items."""
+"""Plain, validated values that config and feeds turn into: units, targets, campaigns, items.
+
+A `Target` is a channel destination (targets.yaml); what a campaign asks of each unit per
+quarter is its `quotas` (campaign key `quotas:`, old name `targets:`).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
+
+from campaigns.text import youtube_id
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def fold(text: str) -> str:
     """Lower case without diacritics (đ→d), so 'Dịch vụ công' matches 'dich vu cong'."""
-    import unicodedata
-
     bare = "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
     return bare.replace("đ", "d").replace("Đ", "D").casefold()
 
@@ -50,8 +56,6 @@ class Target:
 
     def secret(self, name: str) -> str | None:
         """The value of the environment variable this target names for `name`."""
-        import os
-
         var = self.credentials.get(name)
         return os.environ.get(var) if var else None
 
@@ -75,8 +79,6 @@ class Item:
     @property
     def video_id(self) -> str | None:
         """The YouTube video id of `video_url`, if it is a YouTube link."""
-        from campaigns.text import youtube_id
-
         return youtube_id(self.video_url) if self.video_url else None
 
 
@@ -104,6 +106,8 @@ class Source:
 
 @dataclass(frozen=True)
 class Campaign:
+    """What to publish, where and when; `quotas` is {measure: {"Q1": n, ...}} for each unit."""
+
     id: str
     title: str
     start: dt.date
@@ -114,7 +118,7 @@ class Campaign:
     channels: tuple[str, ...]
     schedule: Schedule
     approval: bool = False
-    targets: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    quotas: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
     match_topics: tuple[str, ...] = ()
     match_keywords: tuple[str, ...] = ()
     cap_per_day: int | None = None

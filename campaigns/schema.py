@@ -5,7 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from croniter import croniter
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 Code = str
 
@@ -99,11 +111,8 @@ class ScheduleSpec(Strict):
         given = [k for k in ("on_new_item", "at", "cron") if getattr(self, k) not in (None, False)]
         if len(given) != 1:
             raise ValueError("give exactly one of 'on_new_item: true', 'at: [...]' or 'cron: ...'")
-        if self.cron is not None:
-            from croniter import croniter
-
-            if not croniter.is_valid(self.cron):
-                raise ValueError(f"'{self.cron}' is not a valid cron expression")
+        if self.cron is not None and not croniter.is_valid(self.cron):
+            raise ValueError(f"'{self.cron}' is not a valid cron expression")
         return self
 
 
@@ -120,7 +129,12 @@ class MatchSpec(Strict):
         return self
 
 
+QUOTA_KEYS = ("quotas", "targets")  # the key for a campaign's quotas, then its old name
+
+
 class CampaignSpec(Strict):
+    """One campaign file; `quotas` (old key `targets`) are per-unit counts per quarter."""
+
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)
     title: str = Field(min_length=1)
     period: PeriodSpec
@@ -130,9 +144,47 @@ class CampaignSpec(Strict):
     channels: list[Literal["website", "screen", "sms", "facebook", "zalo"]] = Field(min_length=1)
     schedule: ScheduleSpec = Field(default_factory=lambda: ScheduleSpec(on_new_item=True))
     approval: Literal["none", "required"] = "none"
-    targets: dict[str, dict[str, int]] = Field(default_factory=dict)
+    quotas: dict[str, dict[str, int]] = Field(
+        default_factory=dict, validation_alias=AliasChoices(*QUOTA_KEYS)
+    )
     match: MatchSpec | None = None
     cap_per_day: int | None = Field(default=None, ge=1)
+    _quotas_key: str = PrivateAttr(default=QUOTA_KEYS[0])
+
+    @property
+    def quotas_key(self) -> str:
+        """The key the file gave the quotas under: 'quotas', or its old name 'targets'."""
+        return self._quotas_key
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _quotas_under_one_key(
+        cls, data: Any, handler: ModelWrapValidatorHandler[CampaignSpec]
+    ) -> CampaignSpec:
+        """Quotas come under `quotas:` or the old `targets:`; both at once is an error.
+
+        That error is reported with the file's other faults, not instead of them.
+        """
+        new, old = QUOTA_KEYS
+        if not (isinstance(data, dict) and new in data and old in data):
+            spec = handler(data)
+            if isinstance(data, dict) and old in data:
+                spec._quotas_key = old
+            return spec
+        both = PydanticCustomError(
+            "value_error", f"give the quotas under '{new}' or its old name '{old}', not both"
+        )
+        errors = [InitErrorDetails(type=both, loc=(old,), input=data[old])]
+        try:
+            handler({k: v for k, v in data.items() if k != old})
+        except ValidationError as e:
+            errors += [
+                InitErrorDetails(
+                    type=err["type"], loc=err["loc"], input=err["input"], ctx=err.get("ctx", {})
+                )
+                for err in e.errors()
+            ]
+        raise ValidationError.from_exception_data(cls.__name__, errors)
 
 
 class RetrySpec(Strict):

@@ -161,3 +161,62 @@ def test_plan_targets_must_name_a_measure_and_quarters(tmp_path: Path) -> None:
         load_config(root)
     paths = {p.path for p in info.value.problems}
     assert paths == {"targets.website.Q5", "targets.posters", "targets.video.Q2"}
+
+
+def test_the_shipped_example_sets_its_quotas_under_the_quotas_key() -> None:
+    text = (REPO_CONFIG / "campaigns" / "chi-so-cchc.yaml").read_text(encoding="utf-8")
+    assert "\nquotas:\n" in text
+    quotas = load_config(REPO_CONFIG).campaigns["chi-so-cchc"].quotas
+    assert quotas["website"] == {"Q1": 6, "Q2": 6, "Q3": 6, "Q4": 6}
+
+
+QUOTAS = {"website": {"Q1": 6, "Q2": 6}, "video": {"Q3": 2}}
+
+
+def test_quotas_under_the_old_key_targets_are_the_same_quotas(tmp_path: Path) -> None:
+    root = write_config(
+        tmp_path / "config",
+        campaigns=[campaign(id="old-key", targets=QUOTAS), campaign(id="new-key", quotas=QUOTAS)],
+    )
+    campaigns = load_config(root).campaigns
+    assert campaigns["old-key"].quotas == campaigns["new-key"].quotas == QUOTAS
+
+
+def test_quota_faults_name_the_key_the_file_uses(tmp_path: Path) -> None:
+    root = write_config(
+        tmp_path / "config",
+        campaigns=[
+            campaign(
+                quotas={"website": {"Q1": 6, "Q5": 1}, "posters": {"Q1": 2}, "video": {"Q2": -1}}
+            )
+        ],
+    )
+    with pytest.raises(ConfigError) as info:
+        load_config(root)
+    paths = {p.path for p in info.value.problems}
+    assert paths == {"quotas.website.Q5", "quotas.posters", "quotas.video.Q2"}
+    assert "a quota cannot be negative" in str(info.value)
+
+
+def test_quotas_under_both_keys_is_an_error_naming_the_file_and_key(tmp_path: Path) -> None:
+    root = write_config(
+        tmp_path / "config",
+        campaigns=[campaign(quotas=QUOTAS, targets=QUOTAS, channels=["website", "fax"])],
+    )
+    with pytest.raises(ConfigError) as info:
+        load_config(root)
+    problems = {(p.file, p.path) for p in info.value.problems}
+    # reported together with the file's other faults, not instead of them
+    assert problems == {
+        ("config/campaigns/dvc.yaml", "targets"),
+        ("config/campaigns/dvc.yaml", "channels.1"),
+    }
+    assert (
+        "config/campaigns/dvc.yaml: targets: give the quotas under 'quotas'"
+        " or its old name 'targets', not both"
+    ) in str(info.value)
+
+
+def test_a_campaign_file_without_quotas_has_none(tmp_path: Path) -> None:
+    config = load_config(write_config(tmp_path / "config"))
+    assert config.campaigns["dvc"].quotas == {}

@@ -16,7 +16,7 @@ from campaigns.periods import Period, parse_period
 from tests.factories import create_delivery, create_item, write_config
 from tests.seed import CHI_SO, TARGETS, UNITS, seed_runtime, seeded_database
 from worker.engine.runtime import Runtime, build_runtime
-from worker.reports.quotas import Goal, quarters_in, target_of
+from worker.reports.quotas import Goal, quarters_in, quota_of
 from worker.reports.report import BUCKET_STATES, BUCKETS, build_report
 from worker.reports.tables import as_csv, as_rows, as_section_csv, as_table, as_text
 from worker.store.filters import Filters
@@ -175,19 +175,19 @@ def test_a_period_covers_the_quarters_wholly_inside_it(
     assert quarters_in(parse_period(period)) == quarters
 
 
-def test_targets_add_up_the_quarters_in_which_the_campaign_runs(tmp_path: Path) -> None:
+def test_quotas_add_up_the_quarters_in_which_the_campaign_runs(tmp_path: Path) -> None:
     rt = build_runtime(
         write_config(tmp_path / "config", units=UNITS, targets=TARGETS, campaigns=[CHI_SO]),
         f"sqlite:///{tmp_path / 'x.db'}",
     )
     chi_so = rt.config.campaigns["chi-so"]
-    assert target_of(chi_so, "website", quarters_in(parse_period("2024-H1"))) == 6
-    assert target_of(chi_so, "facebook", quarters_in(parse_period("2024"))) == 2
-    assert target_of(chi_so, "video", quarters_in(parse_period("2024-Q3"))) == 1
-    assert target_of(chi_so, "website", quarters_in(parse_period("2025-Q1"))) == 0
+    assert quota_of(chi_so, "website", quarters_in(parse_period("2024-H1"))) == 6
+    assert quota_of(chi_so, "facebook", quarters_in(parse_period("2024"))) == 2
+    assert quota_of(chi_so, "video", quarters_in(parse_period("2024-Q3"))) == 1
+    assert quota_of(chi_so, "website", quarters_in(parse_period("2025-Q1"))) == 0
 
 
-def test_targets_show_achieved_as_a_direct_count_and_flag_units_behind(seeded: Runtime) -> None:
+def test_quotas_show_achieved_as_a_direct_count_and_flag_units_behind(seeded: Runtime) -> None:
     rt = seeded
     period = parse_period("2024-H1")
     with rt.sessions() as s:
@@ -212,20 +212,20 @@ def test_targets_show_achieved_as_a_direct_count_and_flag_units_behind(seeded: R
         (u, m) for u in ("so-noi-vu", "dinh-quan") for m in ("website", "facebook", "video")
     }
     for unit, n in website.items():
-        assert (by[(unit, "website")].target, by[(unit, "website")].achieved) == (6, n)
-    assert all(g.behind == (g.achieved < g.target) for g in goals)
+        assert (by[(unit, "website")].quota, by[(unit, "website")].achieved) == (6, n)
+    assert all(g.behind == (g.achieved < g.quota) for g in goals)
     assert [g.unit for g in goals] == sorted(
         (g.unit for g in goals), key=["so-noi-vu", "dinh-quan"].index
     )
 
 
-def test_a_unit_past_its_target_has_no_gap() -> None:
-    done = Goal("so-noi-vu", "Sở Nội vụ", "website", target=3, achieved=5)
-    short = Goal("so-noi-vu", "Sở Nội vụ", "video", target=2, achieved=1)
+def test_a_unit_past_its_quota_has_no_gap() -> None:
+    done = Goal("so-noi-vu", "Sở Nội vụ", "website", quota=3, achieved=5)
+    short = Goal("so-noi-vu", "Sở Nội vụ", "video", quota=2, achieved=1)
     assert (done.gap, done.behind, short.gap, short.behind) == (0, False, 1, True)
 
 
-def test_a_channel_filter_keeps_only_the_targets_measured_on_it(
+def test_a_channel_filter_keeps_only_the_quotas_measured_on_it(
     tmp_path: Path, sqlite_url: str
 ) -> None:
     rt = seed_runtime(tmp_path, sqlite_url)
@@ -266,6 +266,8 @@ def test_headers_are_vietnamese_with_diacritics_or_english(tmp_path: Path, sqlit
     assert as_csv(report, "vi").splitlines()[-1].startswith("Tổng cộng,")
     text = as_text(report, "vi")
     assert "quý I năm 2024" in text and "Chỉ tiêu:" in text and "UBND Huyện Xuân Lộc" in text
-    assert as_section_csv(report, "vi", "targets").splitlines()[0] == (
+    assert as_section_csv(report, "vi", "quotas").splitlines()[0] == (
         "Đơn vị,Chỉ tiêu,Kế hoạch,Đã đạt,Còn thiếu,Đánh giá"
     )
+    # the section's old name still works, for scripts that ask for it
+    assert as_section_csv(report, "vi", "targets") == as_section_csv(report, "vi", "quotas")

@@ -57,6 +57,14 @@ def test_api_report_is_the_report_for_the_same_filters(seeded: Runtime) -> None:
             assert got.get_json() == report_json(report), (period, f)
 
 
+def test_api_report_gives_quotas_also_under_the_old_keys(seeded: Runtime) -> None:
+    body = _client(seeded).get("/api/report", query_string={"period": "2024-H1"}).get_json()
+    assert body["quotas"] and body["targets"] == body["quotas"]
+    for row in body["quotas"]:
+        assert row["target"] == row["quota"] > 0
+        assert row["gap"] == max(row["quota"] - row["achieved"], 0)
+
+
 def test_api_deliveries_count_what_each_report_cell_counts(seeded: Runtime) -> None:
     client = _client(seeded)
     period = parse_period("2024-H1")
@@ -137,7 +145,7 @@ def test_failures_page_lists_reasons_narrowed_like_the_api(seeded: Runtime) -> N
     assert "UBND Huyện Định Quán" in html and "<td>UBND Thành phố Biên Hòa</td>" not in html
 
 
-def test_campaign_page_shows_progress_for_its_units_and_their_targets(seeded: Runtime) -> None:
+def test_campaign_page_shows_progress_for_its_units_and_their_quotas(seeded: Runtime) -> None:
     client = _client(seeded)
     html = client.get("/campaigns/chi-so").get_data(as_text=True)
     assert "Tiến độ theo đơn vị" in html and "UBND Huyện Định Quán" in html

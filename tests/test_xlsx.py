@@ -13,6 +13,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from campaigns.periods import parse_period
 from tests.seed import UNITS, seed_runtime, seeded_database
 from worker.cli import report as reporting
+from worker.cli.main import main
 from worker.engine.runtime import Runtime
 from worker.reports.report import BUCKETS, build_report
 from worker.reports.xlsx import write_workbook
@@ -87,7 +88,7 @@ def test_units_are_in_plan_order_and_the_totals_row_adds_up(
     assert topic_total[-1] == report.totals()["published"]
 
 
-def test_units_behind_their_targets_are_highlighted(tmp_path: Path, sqlite_url: str) -> None:
+def test_units_behind_their_quotas_are_highlighted(tmp_path: Path, sqlite_url: str) -> None:
     rt = seed_runtime(tmp_path, sqlite_url)
     with rt.sessions() as s:
         report = build_report(s, rt.config, parse_period("2024-H1"), "chi-so")
@@ -96,7 +97,7 @@ def test_units_behind_their_targets_are_highlighted(tmp_path: Path, sqlite_url: 
     rows = [r for r in ws.iter_rows(min_row=5) if r[0].value != "Tổng cộng"]
     assert len(rows) == len(report.goals) > 0
     for row, goal in zip(rows, report.goals, strict=True):
-        assert [c.value for c in row[2:5]] == [goal.target, goal.achieved, goal.gap]
+        assert [c.value for c in row[2:5]] == [goal.quota, goal.achieved, goal.gap]
         assert (row[0].fill.fgColor.rgb == "00F8D7DA") == goal.behind
 
 
@@ -128,6 +129,23 @@ def test_loa_report_prints_a_table_or_a_csv_section_and_writes_files(
     xlsx = tmp_path / "bao-cao.xlsx"
     assert reporting.report(_args(tmp_path, "xlsx", output=str(xlsx))) == 0
     assert load_workbook(xlsx).sheetnames == SHEETS
+
+
+def test_loa_report_section_quotas_is_also_accepted_under_its_old_name_targets(
+    tmp_path: Path,
+    sqlite_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    seed_runtime(tmp_path, sqlite_url)
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    out = {}
+    for section in ("quotas", "targets"):
+        argv = ["--config", str(tmp_path / "config"), "report", "--period", "2024-Q1"]
+        assert main([*argv, "--format", "csv", "--section", section]) == 0
+        out[section] = capsys.readouterr().out
+    assert out["quotas"].startswith("Đơn vị,Chỉ tiêu,Kế hoạch,")
+    assert out["targets"] == out["quotas"]
 
 
 def test_loa_report_refuses_an_unknown_unit(

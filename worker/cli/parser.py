@@ -6,7 +6,7 @@ import argparse
 import os
 
 from campaigns.model import CHANNEL_KINDS
-from worker.reports.tables import SECTIONS
+from worker.reports.tables import SECTION_ALIASES, SECTIONS
 from worker.store.models import STATES
 
 
@@ -93,9 +93,9 @@ def _report(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     report.add_argument(
         "--section",
-        choices=SECTIONS,
+        choices=(*SECTIONS, *SECTION_ALIASES),
         default="summary",
-        help="with --format csv: summary, channels, topics, sms or targets",
+        help="with --format csv: summary, channels, topics, sms or quotas (old name: targets)",
     )
 
 

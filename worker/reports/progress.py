@@ -20,7 +20,7 @@ def campaign_period(campaign: Campaign) -> Period:
 
 
 def current_quarter(campaign: Campaign, now: dt.datetime) -> str:
-    """The quarter to show targets for: today's, held inside the campaign's span."""
+    """The quarter to show quotas for: today's, held inside the campaign's span."""
     day = min(max(now.astimezone(TZ).date(), campaign.start), campaign.end)
     return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
 

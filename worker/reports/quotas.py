@@ -1,10 +1,12 @@
-"""Targets against the plan: what each unit must publish per quarter, and what it did.
+"""Quotas against the plan: what each unit must publish per quarter, and what it did.
 
-A campaign's `targets` is `{measure: {Q1: n, Q2: n, Q3: n, Q4: n}}`, the same for each of its
-units. A channel kind (`website`, `screen`, `sms`, `facebook`, `zalo`) counts published
-deliveries on that channel; `article` and `video` count published *website* deliveries of
-article and video items (the unit's own page is where the plan counts "tin, bài" and clips).
-A period's target is the sum of the quarters it fully covers in which the campaign runs
+A campaign's `quotas` (campaign key `quotas:`, old name `targets:`) is
+`{measure: {Q1: n, Q2: n, Q3: n, Q4: n}}`, the same for each of its units; they are not the
+channel targets of targets.yaml. A channel kind (`website`, `screen`, `sms`, `facebook`,
+`zalo`) counts published deliveries on that channel; `article` and `video` count published
+*website* deliveries of article and video items (the unit's own page is where the plan counts
+"tin, bài" and clips).
+A period's quota is the sum of the quarters it fully covers in which the campaign runs
 (H1 = Q1 + Q2, a year = all four; a date range counts only whole quarters). Achieved counts
 deliveries due in the period, of the campaigns that set that measure for that unit.
 """
@@ -29,18 +31,18 @@ ITEM_MEASURES = {"article": "article", "video": "video"}  # measure: item kind, 
 
 @dataclass(frozen=True)
 class Goal:
-    """One unit's target for one measure over a period, and what it achieved."""
+    """One unit's quota for one measure over a period, and what it achieved."""
 
     unit: str
     name: str
     measure: str
-    target: int
+    quota: int
     achieved: int
 
     @property
     def gap(self) -> int:
-        """How many publications are still missing (0 once the target is met)."""
-        return max(self.target - self.achieved, 0)
+        """How many publications are still missing (0 once the quota is met)."""
+        return max(self.quota - self.achieved, 0)
 
     @property
     def behind(self) -> bool:
@@ -66,9 +68,9 @@ def _quarter_span(year: int, q: int) -> tuple[dt.date, dt.date]:
     return start, end
 
 
-def target_of(campaign: Campaign, measure: str, quarters: list[tuple[int, int]]) -> int:
-    """The campaign's per-unit target for the quarters given, counting those it runs in."""
-    per_quarter = campaign.targets.get(measure, {})
+def quota_of(campaign: Campaign, measure: str, quarters: list[tuple[int, int]]) -> int:
+    """The campaign's per-unit quota for the quarters given, counting those it runs in."""
+    per_quarter = campaign.quotas.get(measure, {})
     total = 0
     for year, q in quarters:
         start, end = _quarter_span(year, q)
@@ -78,17 +80,17 @@ def target_of(campaign: Campaign, measure: str, quarters: list[tuple[int, int]])
 
 
 def build_goals(session: Session, config: Config, period: Period, filters: Filters) -> list[Goal]:
-    """Target, achieved and gap per unit x measure, units in plan order; empty without targets."""
+    """Quota, achieved and gap per unit x measure, units in plan order; empty without quotas."""
     quarters = quarters_in(period)
     wanted: Counter[tuple[str, str]] = Counter()
     counted: set[tuple[str, str, str]] = set()  # campaign, unit, measure
     for c in config.campaigns.values():
         if filters.campaign not in (None, c.id):
             continue
-        for measure in c.targets:
+        for measure in c.quotas:
             if not _measured_on(measure, filters.channel):
                 continue
-            n = target_of(c, measure, quarters)
+            n = quota_of(c, measure, quarters)
             for unit in c.units:
                 if n and filters.unit in (None, unit):
                     wanted[(unit, measure)] += n

@@ -11,7 +11,8 @@ from worker.reports.report import BUCKETS, Report
 from worker.reports.words import words
 
 Cell = str | int
-SECTIONS = ("summary", "channels", "topics", "sms", "targets")
+SECTIONS = ("summary", "channels", "topics", "sms", "quotas")
+SECTION_ALIASES = {"targets": "quotas"}  # old name: new name, still accepted
 
 
 @dataclass(frozen=True)
@@ -96,30 +97,30 @@ def sms_table(report: Report, lang: str) -> Table:
 
 
 def goals_table(report: Report, lang: str) -> Table:
-    """Target, achieved and gap per unit x measure; units behind are flagged."""
+    """Quota, achieved and gap per unit x measure; units behind are flagged."""
     h = words(lang)
     rows: list[list[Cell]] = [
         [
             g.name,
             h[g.measure],
-            g.target,
+            g.quota,
             g.achieved,
             g.gap,
             h["behind"] if g.behind else h["on_track"],
         ]
         for g in report.goals
     ]
-    header = [h["unit"], h["measure"], h["target"], h["achieved"], h["gap"], h["status"]]
+    header = [h["unit"], h["measure"], h["quota"], h["achieved"], h["gap"], h["status"]]
     goals = report.goals
     total: list[Cell] | None = None
     if goals:
         sums = (
-            sum(g.target for g in goals),
+            sum(g.quota for g in goals),
             sum(g.achieved for g in goals),
             sum(g.gap for g in goals),
         )
         total = [h["total"], "", *sums, ""]
-    return Table(h["sheet_targets"], header, rows, total, flagged=[g.behind for g in report.goals])
+    return Table(h["sheet_quotas"], header, rows, total, flagged=[g.behind for g in report.goals])
 
 
 def _column_sums(label: str, rows: list[list[Cell]]) -> list[Cell]:
@@ -131,14 +132,14 @@ def _column_sums(label: str, rows: list[list[Cell]]) -> list[Cell]:
 
 
 def table_of(report: Report, lang: str, section: str) -> Table:
-    """One section by name (see SECTIONS); raises KeyError for another name."""
+    """One section by name (SECTIONS, or an old name in SECTION_ALIASES); KeyError otherwise."""
     return {
         "summary": summary_table,
         "channels": channels_table,
         "topics": topics_table,
         "sms": sms_table,
-        "targets": goals_table,
-    }[section](report, lang)
+        "quotas": goals_table,
+    }[SECTION_ALIASES.get(section, section)](report, lang)
 
 
 def as_section_csv(report: Report, lang: str, section: str = "summary") -> str:
@@ -146,15 +147,15 @@ def as_section_csv(report: Report, lang: str, section: str = "summary") -> str:
 
 
 def as_text(report: Report, lang: str = "vi") -> str:
-    """The whole report for a terminal: title, summary, SMS, topics, then targets."""
+    """The whole report for a terminal: title, summary, SMS, topics, then quotas."""
     h = words(lang)
     parts = [title(report, lang), "", as_table(summary_table(report, lang).text_rows())]
     if "sms" in report.channels:
         parts += ["", f"{h['sheet_sms']}:", as_table(sms_table(report, lang).text_rows())]
     parts += ["", f"{h['sheet_topics']}:", as_table(topics_table(report, lang).text_rows())]
     goals = goals_table(report, lang)
-    parts += ["", f"{h['sheet_targets']}:"]
-    parts.append(as_table(goals.text_rows()) if goals.rows else h["no_targets"])
+    parts += ["", f"{h['sheet_quotas']}:"]
+    parts.append(as_table(goals.text_rows()) if goals.rows else h["no_quotas"])
     return "\n".join(parts)
 
 

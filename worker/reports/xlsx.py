@@ -77,8 +77,8 @@ def _write_sheet(ws: Worksheet, table: Table, report: Report, lang: str) -> None
         _write_row(ws, row + 1 + i, values, fill=BEHIND_FILL if behind else None)
     if table.total:
         _write_row(ws, row + 1 + len(table.rows), table.total, font=BOLD)
-    if not table.rows and table.name == words(lang)["sheet_targets"]:
-        ws.cell(row=row + 1, column=1, value=words(lang)["no_targets"])
+    if not table.rows and table.name == words(lang)["sheet_quotas"]:
+        ws.cell(row=row + 1, column=1, value=words(lang)["no_quotas"])
     _fit_columns(ws, table)
 
 

@@ -82,6 +82,10 @@ def report_json(report: Report) -> dict[str, Any]:
         for code, name in report.units
     ]
     p = report.period
+    # each row's "target" is its "quota" under the old key, kept for existing API clients
+    quotas = [
+        {**g.__dict__, "target": g.quota, "gap": g.gap, "behind": g.behind} for g in report.goals
+    ]
     return {
         "period": {
             "label": p.label,
@@ -96,7 +100,8 @@ def report_json(report: Report) -> dict[str, Any]:
             {"topic": t.topic, "channels": t.channels, "total": t.total} for t in report.topics
         ],
         "topic_totals": report.topic_totals,
-        "targets": [{**g.__dict__, "gap": g.gap, "behind": g.behind} for g in report.goals],
+        "quotas": quotas,
+        "targets": quotas,  # the old key, kept for existing API clients
     }
 
 

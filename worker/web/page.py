@@ -87,7 +87,7 @@ def overview_page() -> str:
 
 
 def campaign_page(campaign_id: str) -> str:
-    """Progress per unit over the campaign, and its targets for the current quarter."""
+    """Progress per unit over the campaign, and its quotas for the current quarter."""
     rt = site().runtime
     c = rt.config.campaigns.get(campaign_id) or abort(404)
     quarter = parse_period(campaign_progress.current_quarter(c, rt.now()))
