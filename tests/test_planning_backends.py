@@ -1,7 +1,9 @@
 """PostgreSQL plans set-based (items x targets crossed in one statement), SQLite row by row.
 
-Both must plan exactly the same rows for the same config and items. Planning twice on either is
-also covered, for a smaller config, by test_planning.test_planning_twice_plans_nothing_new.
+Both must plan exactly the same rows for the same config and items, an approval campaign's
+awaiting approval. Planning twice on either is also covered, for a smaller config, by
+test_planning.test_planning_twice_plans_nothing_new (and approval on SQLite alone by
+test_planning.test_a_campaign_needing_approval_plans_rows_awaiting_approval).
 """
 
 from __future__ import annotations
@@ -147,20 +149,3 @@ def test_postgresql_and_sqlite_plan_exactly_the_same_rows_now_and_when_items_arr
         if c == "capped"
     )
     assert max(capped.values()) == 2 and len(capped) > 1  # the cap moved items to later days
-
-
-@pytest.mark.postgres
-def test_an_approval_campaign_plans_every_row_awaiting_approval_on_both_databases(
-    tmp_path: Path, sqlite_url: str, pg_url: str
-) -> None:
-    approval = [campaign(channels=["website", "sms", "facebook", "screen"], approval="required")]
-    counts = []
-    for name, url in (("lite", sqlite_url), ("pg", pg_url)):
-        root = write_config(
-            tmp_path / name, units=UNITS, targets=TARGETS, campaigns=approval, articles=3
-        )
-        rt = build_runtime(root, url, clock=fixed_clock(NOW), outbox=tmp_path / f"{name}-out")
-        counts.append(plan_now(rt))
-        with rt.sessions() as s:
-            assert set(s.scalars(select(Delivery.state))) == {AWAITING_APPROVAL}
-    assert counts == [3 * 7, 3 * 7]
