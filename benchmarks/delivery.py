@@ -1,8 +1,8 @@
 """Scenario 2, delivery throughput (and scenario 6's worker memory).
 
 N deliveries through the webhook transport to the local fast server, by P dramatiq worker
-processes x T threads running `worker.engine.actors` (claim, format, publish, record), timed from the
-moment the gate opens until every message is acked. Baselines in the same run, with the same
+processes x T threads running `worker.engine.actors` (claim, format, publish, record), timed from
+the moment the gate opens until every message is acked. Baselines in the same run, with the same
 P x T: a bare `requests.Session` loop posting the same bodies, and dramatiq draining no-ops.
 """
 
