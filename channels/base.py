@@ -1,4 +1,7 @@
-"""The nouns every channel shares: a Message to publish, a Receipt, and the two errors."""
+"""The nouns every channel shares: a Message to publish, a Receipt, a Formatter, a Transport.
+
+The errors a publish raises live in channels.errors.
+"""
 
 from __future__ import annotations
 
@@ -12,37 +15,6 @@ from campaigns.model import Item, Target, Unit
 
 TIMEOUT = (3.05, 20.0)
 """Connect and read timeouts for every request a transport makes."""
-
-
-class ChannelError(Exception):
-    """Base for publishing failures."""
-
-
-class TransientError(ChannelError):
-    """A passing failure: try again later (after `retry_after` seconds when the service says)."""
-
-    def __init__(
-        self, message: str, *, retry_after: float | None = None, status: int | None = None
-    ):
-        super().__init__(message)
-        self.retry_after = retry_after
-        self.status = status
-
-
-class PermanentError(ChannelError):
-    """A failure that retrying cannot fix (bad credentials, bad parameters, no route)."""
-
-    def __init__(self, message: str, *, status: int | None = None):
-        super().__init__(message)
-        self.status = status
-
-
-class HeldError(PermanentError):
-    """The service blocked us for a while (Facebook 368): an operator must decide."""
-
-
-class ConfigurationError(ValueError):
-    """A target's settings cannot work with its transport."""
 
 
 @dataclass(frozen=True)

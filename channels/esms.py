@@ -24,16 +24,15 @@ import requests
 
 from campaigns.model import Target
 from channels import http
-from channels.base import (
+from channels.base import Message, Receipt, Transport
+from channels.errors import (
     ChannelError,
     ConfigurationError,
-    Message,
     PermanentError,
-    Receipt,
     TransientError,
-    Transport,
+    partial,
 )
-from channels.recipients import batches, check_numbers, local_vn, partial
+from channels.recipients import batches, check_numbers, local_vn
 from channels.smstext import check_text
 
 log = logging.getLogger(__name__)

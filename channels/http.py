@@ -12,7 +12,7 @@ from urllib.parse import urlsplit, urlunsplit
 import requests
 
 from campaigns.model import Target
-from channels.base import ChannelError, ConfigurationError, PermanentError, TransientError
+from channels.errors import ChannelError, ConfigurationError, PermanentError, TransientError
 
 log = logging.getLogger(__name__)
 

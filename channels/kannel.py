@@ -19,17 +19,17 @@ from urllib3.exceptions import NewConnectionError
 
 from campaigns.model import Target
 from channels import http
-from channels.base import (
+from channels.base import Message, Receipt, Transport
+from channels.dlr import kannel_dlr_url
+from channels.errors import (
     ChannelError,
     ConfigurationError,
-    Message,
     PermanentError,
-    Receipt,
     TransientError,
-    Transport,
+    Unconfirmed,
+    partial,
 )
-from channels.dlr import kannel_dlr_url
-from channels.recipients import Unconfirmed, batches, check_numbers, partial
+from channels.recipients import batches, check_numbers
 from channels.smstext import check_text
 
 log = logging.getLogger(__name__)

@@ -14,7 +14,8 @@ import requests
 
 from campaigns.model import Target
 from channels import http
-from channels.base import Message, PermanentError, Receipt, Transport
+from channels.base import Message, Receipt, Transport
+from channels.errors import PermanentError
 
 log = logging.getLogger(__name__)
 

@@ -12,13 +12,13 @@ import requests
 
 from campaigns.model import Target
 from channels import http
-from channels.base import (
+from channels.base import Message, Receipt, Transport
+from channels.errors import (
+    RESUME_WAIT,
     ConfigurationError,
-    Message,
     PermanentError,
-    Receipt,
     TransientError,
-    Transport,
+    VerifyPending,
 )
 from channels.zalo_tokens import FileTokenStore, Tokens, TokenStore
 
@@ -31,25 +31,8 @@ RATE_LIMITED, INVALID_PARAMETER, PROCESSING, TOKEN_INVALID = -32, -201, -214, -2
 
 RATE_WAIT = 60.0
 """Seconds to wait after -32: Zalo publishes no limits, so a minute, with concurrency 1-2 per OA."""
-RESUME_WAIT = 30.0
-"""Seconds before verifying again an article Zalo is still processing."""
 FALLBACK_LIFETIME = 3600.0
 """Seconds an access token is trusted when Zalo's `expires_in` cannot be read."""
-
-
-class VerifyPending(TransientError):
-    """Zalo took the article but gave no id yet: retry with `resume` (verify token), not create."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        resume: str,
-        retry_after: float | None = RESUME_WAIT,
-        status: int | None = None,
-    ) -> None:
-        super().__init__(message, retry_after=retry_after, status=status)
-        self.resume = resume
 
 
 class ZaloTransport(Transport):
@@ -107,11 +90,10 @@ class ZaloTransport(Transport):
                 raise TransientError("Zalo article/create answered without a token")
         try:
             article_id, polls = self.verify(str(token))
-        except VerifyPending as e:
-            self.remember(key, e.resume)
-            raise
         except TransientError as e:
             self.remember(key, str(token))
+            if isinstance(e, VerifyPending):
+                raise
             raise VerifyPending(
                 f"{e} (the article was created: verify it again, do not create)",
                 resume=str(token),

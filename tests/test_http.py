@@ -10,7 +10,7 @@ import requests
 
 from campaigns.model import Target
 from channels import http
-from channels.base import ConfigurationError, PermanentError, TransientError
+from channels.errors import ConfigurationError, PermanentError, TransientError
 
 
 def answer(

@@ -6,17 +6,20 @@ from pathlib import Path
 
 import pytest
 
-from channels.base import PermanentError, TransientError
-from channels.recipients import (
+from channels.errors import (
     PartialPermanentError,
     PartialTransientError,
+    PermanentError,
+    TransientError,
+    partial,
+)
+from channels.recipients import (
     RecipientsError,
     batches,
     check_numbers,
     load_recipients,
     local_vn,
     normalise_vn_mobile,
-    partial,
     problem_with,
 )
 

@@ -16,9 +16,10 @@ import pytest
 import requests
 
 from campaigns.model import Item, Target, Unit
-from channels.base import ConfigurationError, Message, PermanentError, Receipt, TransientError
+from channels.base import Message, Receipt
+from channels.errors import ConfigurationError, PermanentError, TransientError, VerifyPending
 from channels.zalo import ZaloFormat
-from channels.zalo_oa import CREATE, VERIFY, VerifyPending, ZaloTransport
+from channels.zalo_oa import CREATE, VERIFY, ZaloTransport
 from channels.zalo_tokens import FileTokenStore, Tokens
 from tests.adapter_cases import Case, run_case
 from tests.fakes import zalo

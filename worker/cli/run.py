@@ -8,7 +8,7 @@ from collections import Counter
 from sqlalchemy import func, select
 
 from campaigns.config import load_config
-from channels.base import ConfigurationError
+from channels.errors import ConfigurationError
 from channels.registry import make_transport
 from worker.cli.args import BadInput, runtime_from
 from worker.cli.terminal import LiveCounts

@@ -8,7 +8,8 @@ import logging
 from typing import Any
 
 from campaigns.model import Item
-from channels.base import HeldError, Message, PermanentError, Receipt, TransientError
+from channels.base import Message, Receipt
+from channels.errors import ChannelError, HeldError, PermanentError, TransientError
 from channels.registry import formatter
 from worker.engine.ratelimit import slots
 from worker.engine.retry import backoff, exhausted
@@ -57,16 +58,16 @@ def resume(message: Message, progress: dict[str, Any]) -> Message:
     return message
 
 
-def advance(progress: dict[str, Any], error: Exception | None) -> dict[str, Any]:
+def advance(progress: dict[str, Any], error: ChannelError | None) -> dict[str, Any]:
     """Fold what a failed attempt managed to do into the delivery's progress."""
     merged = dict(progress)
-    for key in ("sent", "unsure"):
-        got = getattr(error, key, ())
+    if error is None:
+        return merged
+    for key, got in (("sent", error.sent), ("unsure", error.unsure)):
         if got:
             merged[key] = sorted(set(merged.get(key, ())) | set(got))
-    token = getattr(error, "resume", None)
-    if token:
-        merged["resume"] = token
+    if error.resume:
+        merged["resume"] = error.resume
     return merged
 
 
@@ -141,7 +142,7 @@ def _finish(
     *,
     receipt: Receipt | None = None,
     message: Message | None = None,
-    error: Exception | None = None,
+    error: ChannelError | None = None,
     due: dt.datetime | None = None,
     reason: str | None = None,
 ) -> str:
@@ -177,7 +178,7 @@ def _finish(
         outcome=state,
         error=text,
         worker=rt.name,
-        http_status=getattr(error, "status", None) or (receipt.status if receipt else None),
+        http_status=(error.status if error else None) or (receipt.status if receipt else None),
         remote_id=receipt.remote_id if receipt else None,
     )
     with rt.sessions.begin() as s:
