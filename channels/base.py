@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
 import requests
@@ -61,16 +62,28 @@ class Transport:
     """Publishes a formatted Message to one target. Subclasses override publish (and lookup)."""
 
     name: ClassVar[str] = ""
+    """What `transport:` says in targets.yaml."""
     kinds: ClassVar[tuple[str, ...]] = ()
+    """The channel kinds it can carry; the registry and `loa check` read it from here."""
     can_lookup: ClassVar[bool] = False
+    """Whether it can find a publish after a crash (see `supports_lookup`)."""
     max_batch: ClassVar[int] = 1
+    """Recipients per request (SMS); a target's `max_batch` option may lower it."""
     rate: ClassVar[float | None] = None
+    """Requests a second the service allows, when it publishes one."""
 
     def __init__(self, target: Target, *, session: requests.Session | None = None) -> None:
         """Validate the target's settings here; raise ConfigurationError naming what is wrong."""
         self.target = target
         self.session = session or requests.Session()
         self.timeout: tuple[float, float] = tuple(target.options.get("timeout", TIMEOUT))
+
+    @classmethod
+    def build(
+        cls, target: Target, *, session: requests.Session | None, outbox: Path | None
+    ) -> Transport:
+        """One for `target`, from what the worker holds; a transport needing more overrides it."""
+        return cls(target, session=session)
 
     def publish(self, message: Message) -> Receipt:
         raise NotImplementedError

@@ -8,13 +8,13 @@ from typing import ClassVar
 from campaigns.model import TZ, Item, Target, Unit
 from campaigns.text import nfc
 from channels.base import Message
+from channels.recipients import recipients_of
+from channels.smstext import ELLIPSIS, count_segments, encoding_for, fit, strip_diacritics
 from channels.website import reference
 
 
 def compose(head: str, tail: str, max_segments: int, encoding: str) -> str:
     """Shorten the head word by word so the tail (the link) always survives within the budget."""
-    from channels.smstext import ELLIPSIS, count_segments, fit
-
     if count_segments(head + tail, encoding) <= max_segments:
         return head + tail
     words = head.split(" ")
@@ -31,9 +31,6 @@ class SmsFormat:
     max_segments: ClassVar[int] = 3
 
     def format(self, item: Item, unit: Unit, target: Target) -> Message:
-        from channels.recipients import recipients_of
-        from channels.smstext import count_segments, encoding_for, strip_diacritics
-
         opts = target.options
         prefix = str(opts.get("prefix", unit.name))
         link = item.link or item.video_url or ""
