@@ -15,11 +15,11 @@ import requests
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from campaigns.config import load_config
 from campaigns.model import Config, Target
 from campaigns.schema import ChannelSettings
 from channels.base import Transport
 from channels.registry import make_transport
+from worker.engine.checks import load_checked_config
 from worker.engine.ratelimit import Limits
 from worker.store.db import make_engine, session_factory
 from worker.store.migrate import ensure_schema
@@ -92,7 +92,7 @@ def build_runtime(
     outbox: str | Path | None = None,
 ) -> Runtime:
     """Load config and open the database (creating the schema); the same in every process."""
-    config = load_config(config_dir or os.environ.get("LOA_CONFIG", "config"))
+    config = load_checked_config(config_dir or os.environ.get("LOA_CONFIG", "config"))
     engine = make_engine(database_url)
     ensure_schema(engine)
     out = Path(outbox or os.environ.get("LOA_OUTBOX") or config.settings.get("outbox", "outbox"))
