@@ -53,9 +53,19 @@ class Receipt:
 
 
 class Formatter(Protocol):
+    """Turns an item into what one target publishes: the same arguments give the same Message.
+
+    It reads no recipient list, makes no request and asks no clock.
+
+    `recipients` are the numbers the message goes to, resolved by the caller beforehand
+    (channels.recipients.recipients_for); only SMS uses them.
+    """
+
     kind: ClassVar[str]
 
-    def format(self, item: Item, unit: Unit, target: Target) -> Message: ...
+    def format(
+        self, item: Item, unit: Unit, target: Target, *, recipients: tuple[str, ...] = ()
+    ) -> Message: ...
 
 
 class Transport:

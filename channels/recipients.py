@@ -16,6 +16,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from campaigns.model import Target
+
 log = logging.getLogger(__name__)
 
 MOBILE_LEADS = frozenset("35789")
@@ -166,6 +168,19 @@ def recipients_of(path: Path, optout_path: Path | None = None) -> RecipientList:
         return load_recipients(path, optout_path)
     assert key is not None
     return _cached(key, optout)
+
+
+def recipients_for(target: Target) -> tuple[str, ...]:
+    """The numbers a target's `recipients` list names, minus its `optout` list; () without one.
+
+    The worker asks before formatting, so a format never reads a file.
+    Raises RecipientsError naming the file when a list is missing or unreadable.
+    """
+    listed = target.options.get("recipients")
+    if not listed:
+        return ()
+    optout = target.options.get("optout")
+    return recipients_of(Path(str(listed)), Path(str(optout)) if optout else None).numbers
 
 
 _DIALABLE = re.compile(r"^\+?[0-9]{3,20}$")

@@ -10,6 +10,7 @@ from typing import Any
 from campaigns.model import Item
 from channels.base import Message, Receipt
 from channels.errors import ChannelError, HeldError, PermanentError, TransientError
+from channels.recipients import recipients_for
 from channels.registry import formatter
 from worker.engine.ratelimit import slots
 from worker.engine.retry import backoff, exhausted
@@ -37,10 +38,11 @@ def as_item(row: ContentItem) -> Item:
 
 
 def build_message(rt: Runtime, d: Delivery, item_row: ContentItem) -> Message:
-    """The exact message this delivery publishes (pure given the config and the item)."""
+    """The exact message this delivery publishes: the config, the item and the recipient lists."""
     target = rt.config.targets[d.target]
     unit = rt.config.units[d.unit]
-    message = formatter(target.kind).format(as_item(item_row), unit, target)
+    recipients = recipients_for(target)  # read here, so formatting stays pure
+    message = formatter(target.kind).format(as_item(item_row), unit, target, recipients=recipients)
     return dataclasses.replace(message, delivery_id=d.id)
 
 
