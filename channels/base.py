@@ -26,6 +26,19 @@ class Attachment:
 
 
 @dataclass(frozen=True)
+class Resume:
+    """What earlier attempts of the same delivery did, so this attempt does only the rest.
+
+    `sent` and `unsure` are SMS numbers that have (or may have) the message already;
+    `verify_token` is a Zalo article created but not yet verified: verify it, do not create.
+    """
+
+    sent: tuple[str, ...] = ()
+    unsure: tuple[str, ...] = ()
+    verify_token: str | None = None
+
+
+@dataclass(frozen=True)
 class Message:
     """What one delivery publishes: the same (item, unit, target) always gives the same Message."""
 
@@ -39,7 +52,9 @@ class Message:
     segments: int = 0
     encoding: str | None = None
     recipients: tuple[str, ...] = ()
+    """Who this attempt sends to: an earlier attempt's `resume.sent` and `.unsure` are left out."""
     delivery_id: int | None = None
+    resume: Resume | None = None
 
 
 @dataclass(frozen=True)

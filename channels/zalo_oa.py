@@ -77,14 +77,19 @@ class ZaloTransport(Transport):
         self.sleep = sleep
         self._pending: dict[str, str] = {}
 
-    def publish(self, message: Message, *, resume: str | None = None) -> Receipt:
-        """Create then verify, or only verify a known token; raises VerifyPending carrying it."""
+    def publish(self, message: Message) -> Receipt:
+        """Create then verify, or only verify a known token; raises VerifyPending carrying it.
+
+        The token is known from `message.resume` (an earlier attempt, from the database) or
+        from this transport's memory of its own earlier attempt.
+        """
         key = message.reference or str(message.delivery_id or "")
-        token = resume or message.body.get("_verify_token") or (key and self._pending.get(key))
+        resumed = message.resume.verify_token if message.resume else None
+        token = resumed or (key and self._pending.get(key))
         if token:
             log.info("resuming verification of %s on %s", key, self.target.id)
         else:
-            article = {k: v for k, v in message.body.items() if not k.startswith("_")}
+            article = dict(message.body)
             token = self.data_of(self.call(CREATE, article), "article/create").get("token")
             if not token:
                 raise TransientError("Zalo article/create answered without a token")

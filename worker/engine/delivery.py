@@ -8,7 +8,7 @@ import logging
 from typing import Any
 
 from campaigns.model import Item
-from channels.base import Message, Receipt
+from channels.base import Message, Receipt, Resume
 from channels.errors import ChannelError, HeldError, PermanentError, TransientError
 from channels.recipients import recipients_for
 from channels.registry import formatter
@@ -46,18 +46,24 @@ def build_message(rt: Runtime, d: Delivery, item_row: ContentItem) -> Message:
     return dataclasses.replace(message, delivery_id=d.id)
 
 
+def resume_of(progress: dict[str, Any]) -> Resume | None:
+    """The typed reading of a delivery's stored progress ({"sent", "unsure", "resume"})."""
+    state = Resume(
+        sent=tuple(progress.get("sent", ())),
+        unsure=tuple(progress.get("unsure", ())),
+        verify_token=progress.get("resume") or None,
+    )
+    return state if state != Resume() else None
+
+
 def resume(message: Message, progress: dict[str, Any]) -> Message:
     """Skip what an earlier attempt already did: numbers already sent, a Zalo article created."""
-    done = set(progress.get("sent", ())) | set(progress.get("unsure", ()))
-    if done and message.recipients:
-        message = dataclasses.replace(
-            message, recipients=tuple(r for r in message.recipients if r not in done)
-        )
-    if progress.get("resume"):
-        message = dataclasses.replace(
-            message, body={**message.body, "_verify_token": progress["resume"]}
-        )
-    return message
+    state = resume_of(progress)
+    if state is None:
+        return message
+    done = set(state.sent) | set(state.unsure)
+    pending = tuple(r for r in message.recipients if r not in done)
+    return dataclasses.replace(message, recipients=pending, resume=state)
 
 
 def advance(progress: dict[str, Any], error: ChannelError | None) -> dict[str, Any]:
