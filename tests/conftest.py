@@ -8,15 +8,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from tests.services import need, port_open
+from worker.store.db import dispose_all
 
 PG_ADMIN = os.environ.get("LOA_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
 
 def _pg_database() -> Iterator[str]:
-    import sqlalchemy as sa
-
     need(port_open("127.0.0.1", 5432), "PostgreSQL on 127.0.0.1:5432")
     name = f"loa_test_{uuid.uuid4().hex[:10]}"
     admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
@@ -25,8 +25,6 @@ def _pg_database() -> Iterator[str]:
     try:
         yield PG_ADMIN.rsplit("/", 1)[0] + "/" + name
     finally:
-        from worker.store.db import dispose_all
-
         dispose_all()
         with admin.connect() as c:
             c.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

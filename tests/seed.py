@@ -11,9 +11,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from campaigns.model import TZ
+from tests.conftest import _pg_database
 from tests.factories import campaign, create_delivery, create_item, write_config
 from worker.engine.runtime import Runtime, build_runtime, fixed_clock
-from worker.store.models import STATES, Heartbeat, SourceState
+from worker.store.models import STATES, ContentItem, Heartbeat, SourceState
 
 NOW = dt.datetime(2024, 12, 31, 16, 0, tzinfo=TZ)
 UNITS = [
@@ -104,8 +105,6 @@ def _add(
     updated: dt.datetime | None = None,
     **extra: Any,
 ) -> None:
-    from worker.store.models import ContentItem
-
     item = session.get(ContentItem, item_id)
     assert item is not None
     updated = updated or due + dt.timedelta(minutes=5)
@@ -198,7 +197,5 @@ def seeded_database(kind: str, folder: Path) -> Iterator[Runtime]:
     if kind == "sqlite":
         yield seed_runtime(folder, f"sqlite:///{folder / 'loa.db'}")
         return
-    from tests.conftest import _pg_database
-
     for url in _pg_database():
         yield seed_runtime(folder, url)

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from campaigns.model import TZ
 from campaigns.periods import parse_period
-from tests.factories import write_config
+from tests.factories import campaign, write_config
 from tests.services import need, port_open
 from worker.engine.embedded import run_once
 from worker.engine.runtime import build_runtime, fixed_clock
@@ -44,8 +44,6 @@ def _all_targets() -> list[dict[str, object]]:
 def test_embedded_run_publishes_every_delivery_to_the_outbox(
     tmp_path: Path, database_url: str
 ) -> None:
-    from tests.factories import campaign
-
     root = write_config(
         tmp_path / "config",
         targets=_all_targets(),

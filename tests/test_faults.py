@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 from sqlalchemy import func, select
 
 from campaigns.model import TZ
@@ -22,6 +23,7 @@ from tests.fakes.base import Request, Response
 from tests.fakes.webhook import FakeWebhook
 from tests.processes import cluster as processes
 from tests.services import need, port_open
+from worker.engine.delivery import build_message
 from worker.engine.runtime import Runtime, build_runtime
 from worker.store.models import PUBLISHED, UNCERTAIN, Delivery
 
@@ -111,8 +113,6 @@ def finished(rt: Runtime) -> bool:
 
 
 def states(rt: Runtime) -> dict[str, str]:
-    from worker.engine.delivery import build_message
-
     out = {}
     with rt.sessions() as s:
         for d in s.scalars(select(Delivery)):
@@ -152,8 +152,6 @@ def test_killing_a_worker_mid_run_loses_nothing_and_sends_nothing_twice(
 def test_flushing_redis_mid_run_is_repaired_by_the_sweeper(
     cluster: dict[str, Any], hook: SlowHook
 ) -> None:
-    import redis
-
     rt = cluster["rt"]
     cluster["start"](BIN / "loa", "run", "--scheduler-only", "--interval", "1")
     worker_process(cluster)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from campaigns.config import load_config
 from campaigns.model import TZ
 from tests.factories import campaign, write_config
 from worker.engine.ingest import ingest_all
@@ -73,8 +74,6 @@ def test_a_campaign_needing_approval_plans_rows_awaiting_approval(
 
 
 def test_due_time_follows_the_schedule_and_the_campaign_period(tmp_path: Path) -> None:
-    from campaigns.config import load_config
-
     at = ["2024-03-15T08:00:00+07:00", "2024-06-14T08:00:00+07:00"]
     root = write_config(
         tmp_path / "config",

@@ -13,6 +13,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from campaigns.periods import parse_period
 from tests.seed import UNITS, seed_runtime, seeded_database
 from worker.cli import report as reporting
+from worker.cli.args import BadInput
 from worker.engine.runtime import Runtime
 from worker.reports.report import BUCKETS, build_report
 from worker.reports.xlsx import write_workbook
@@ -133,8 +134,6 @@ def test_loa_report_prints_a_table_or_a_csv_section_and_writes_files(
 def test_loa_report_refuses_an_unknown_unit(
     tmp_path: Path, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from worker.cli.args import BadInput
-
     seed_runtime(tmp_path, sqlite_url)
     monkeypatch.setenv("DATABASE_URL", sqlite_url)
     args = _args(tmp_path, "table")
