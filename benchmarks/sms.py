@@ -82,6 +82,7 @@ def batches(config_dir: str) -> list[tuple[str, bytes, dict[str, str]]]:
     from campaigns.config import load_config
     from campaigns.model import Item
     from channels.kannel import CODING
+    from channels.recipients import recipients_for
     from channels.registry import formatter
 
     config = load_config(config_dir)
@@ -89,7 +90,8 @@ def batches(config_dir: str) -> list[tuple[str, bytes, dict[str, str]]]:
     item = Item(row["key"], "article", row["title"], link=row["link"], published=row["published"])
     jobs = []
     for target in config.targets.values():
-        message = formatter("sms").format(item, config.units[target.unit], target)
+        unit = config.units[target.unit]
+        message = formatter("sms").format(item, unit, target, recipients=recipients_for(target))
         headers = {
             "X-Kannel-Username": os.environ["LOA_BENCH_KANNEL_USER"],
             "X-Kannel-Password": os.environ["LOA_BENCH_KANNEL_PASS"],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -16,6 +16,13 @@ from campaigns.model import TZ, Campaign, Config, Schedule, Source, Target, Unit
 from campaigns.text import nfc
 
 M = TypeVar("M", bound=BaseModel)
+
+TransportCheck = Callable[[str, str], str | None]
+"""Given a target's kind and transport name, why they cannot go together, or None.
+
+campaigns/ does not know the transports (channels/ does, and campaigns may not import it),
+so whoever loads the config with channels at hand passes this in: worker.engine.checks.
+"""
 
 
 @dataclass(frozen=True)
@@ -109,8 +116,12 @@ def _clean_msg(err: Any) -> str:
     return str(err["msg"]).removeprefix("Value error, ")
 
 
-def load_config(root: str | Path) -> Config:
-    """Read units, targets, campaigns and settings under `root`; raise ConfigError on faults."""
+def load_config(root: str | Path, *, check_transport: TransportCheck | None = None) -> Config:
+    """Read units, targets, campaigns and settings under `root`; raise ConfigError on faults.
+
+    `check_transport`, when given, judges each target's transport, and its objections are
+    reported with every other problem at `targets.N.transport`.
+    """
     root = Path(root).resolve()
     loader = _Loader(root)
     if not root.is_dir():
@@ -126,7 +137,7 @@ def load_config(root: str | Path) -> Config:
         loader.add(folder, "", "no campaign files (*.yaml) found")
     raws = [(p, loader.raw(p)) for p in campaign_files]
     units = _units(loader, root / "units.yaml", unit_specs)
-    targets = _targets(loader, root / "targets.yaml", target_specs, units)
+    targets = _targets(loader, root / "targets.yaml", target_specs, units, check_transport)
     specs = []
     for p, data in raws:
         spec = loader.check(p, schema.CampaignSpec, data) if data is not None else None
@@ -190,10 +201,12 @@ def select_units(
 
 
 def _targets(
-    loader: _Loader, path: Path, specs: list[tuple[int, schema.TargetSpec]], units: dict[str, Unit]
+    loader: _Loader,
+    path: Path,
+    specs: list[tuple[int, schema.TargetSpec]],
+    units: dict[str, Unit],
+    check_transport: TransportCheck | None,
 ) -> dict[str, Target]:
-    from channels.registry import transport_names
-
     targets: dict[str, Target] = {}
     for i, t in specs:
         where = f"targets.{i}"
@@ -202,12 +215,9 @@ def _targets(
         codes, problems = select_units(selector, units)
         for p in problems:
             loader.add(path, f"{where}.{'unit' if t.unit else 'units'}", p)
-        if t.transport not in transport_names(t.kind):
-            loader.add(
-                path,
-                f"{where}.transport",
-                f"'{t.transport}' cannot carry {t.kind}; use one of {transport_names(t.kind)}",
-            )
+        objection = check_transport(t.kind, t.transport) if check_transport else None
+        if objection:
+            loader.add(path, f"{where}.transport", objection)
         options = _resolve_paths(loader, path, f"{where}.options", dict(t.options))
         for code in codes:
             tid = f"{code}/{t.name or t.kind}"

@@ -18,6 +18,7 @@ from urllib3.exceptions import ReadTimeoutError
 from campaigns.entries import FeedError, parse
 from campaigns.files import ContentError, load_articles, load_videos
 from campaigns.model import Item, Source
+from campaigns.retry_after import parse_retry_after
 
 __all__ = ["FeedError", "FeedState", "PollResult", "backoff", "content_hash", "parse", "poll"]
 
@@ -124,7 +125,7 @@ def _fetch(
             fresh = _success(source, state, now, resp, keep_validators=True)
             return PollResult((), fresh, not_modified=True, error=None)
         if resp.status_code >= 400:
-            wait = _retry_after(resp.headers.get("Retry-After"))
+            wait = parse_retry_after(resp.headers.get("Retry-After"), now)
             return _failure(source, state, now, f"HTTP {resp.status_code} from {url}", wait)
         content = _read(resp, max_bytes, _read_timeout(timeout) * 3)
         ctype = resp.headers.get("Content-Type")
@@ -250,10 +251,6 @@ def _unreachable(e: requests.ConnectionError, url: str, timeout: TimeoutSpec) ->
 
 def _read_timeout(timeout: TimeoutSpec) -> float:
     return timeout[1] if isinstance(timeout, tuple) else timeout
-
-
-def _retry_after(value: str | None) -> float | None:
-    return float(value) if value and value.strip().isdigit() else None
 
 
 def _moved(resp: requests.Response) -> str | None:

@@ -1,9 +1,13 @@
-"""The nouns every channel shares: a Message to publish, a Receipt, and the two errors."""
+"""The nouns every channel shares: a Message to publish, a Receipt, a Formatter, a Transport.
+
+The errors a publish raises live in channels.errors.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
 import requests
@@ -14,42 +18,24 @@ TIMEOUT = (3.05, 20.0)
 """Connect and read timeouts for every request a transport makes."""
 
 
-class ChannelError(Exception):
-    """Base for publishing failures."""
-
-
-class TransientError(ChannelError):
-    """A passing failure: try again later (after `retry_after` seconds when the service says)."""
-
-    def __init__(
-        self, message: str, *, retry_after: float | None = None, status: int | None = None
-    ):
-        super().__init__(message)
-        self.retry_after = retry_after
-        self.status = status
-
-
-class PermanentError(ChannelError):
-    """A failure that retrying cannot fix (bad credentials, bad parameters, no route)."""
-
-    def __init__(self, message: str, *, status: int | None = None):
-        super().__init__(message)
-        self.status = status
-
-
-class HeldError(PermanentError):
-    """The service blocked us for a while (Facebook 368): an operator must decide."""
-
-
-class ConfigurationError(ValueError):
-    """A target's settings cannot work with its transport."""
-
-
 @dataclass(frozen=True)
 class Attachment:
     filename: str
     media_type: str
     data: bytes
+
+
+@dataclass(frozen=True)
+class Resume:
+    """What earlier attempts of the same delivery did, so this attempt does only the rest.
+
+    `sent` and `unsure` are SMS numbers that have (or may have) the message already;
+    `verify_token` is a Zalo article created but not yet verified: verify it, do not create.
+    """
+
+    sent: tuple[str, ...] = ()
+    unsure: tuple[str, ...] = ()
+    verify_token: str | None = None
 
 
 @dataclass(frozen=True)
@@ -66,7 +52,9 @@ class Message:
     segments: int = 0
     encoding: str | None = None
     recipients: tuple[str, ...] = ()
+    """Who this attempt sends to: an earlier attempt's `resume.sent` and `.unsure` are left out."""
     delivery_id: int | None = None
+    resume: Resume | None = None
 
 
 @dataclass(frozen=True)
@@ -80,25 +68,47 @@ class Receipt:
 
 
 class Formatter(Protocol):
+    """Turns an item into what one target publishes: the same arguments give the same Message.
+
+    It reads no recipient list, makes no request and asks no clock.
+
+    `recipients` are the numbers the message goes to, resolved by the caller beforehand
+    (channels.recipients.recipients_for); only SMS uses them.
+    """
+
     kind: ClassVar[str]
 
-    def format(self, item: Item, unit: Unit, target: Target) -> Message: ...
+    def format(
+        self, item: Item, unit: Unit, target: Target, *, recipients: tuple[str, ...] = ()
+    ) -> Message: ...
 
 
 class Transport:
     """Publishes a formatted Message to one target. Subclasses override publish (and lookup)."""
 
     name: ClassVar[str] = ""
+    """What `transport:` says in targets.yaml."""
     kinds: ClassVar[tuple[str, ...]] = ()
+    """The channel kinds it can carry; the registry and `loa check` read it from here."""
     can_lookup: ClassVar[bool] = False
+    """Whether it can find a publish after a crash (see `supports_lookup`)."""
     max_batch: ClassVar[int] = 1
+    """Recipients per request (SMS); a target's `max_batch` option may lower it."""
     rate: ClassVar[float | None] = None
+    """Requests a second the service allows, when it publishes one."""
 
     def __init__(self, target: Target, *, session: requests.Session | None = None) -> None:
         """Validate the target's settings here; raise ConfigurationError naming what is wrong."""
         self.target = target
         self.session = session or requests.Session()
         self.timeout: tuple[float, float] = tuple(target.options.get("timeout", TIMEOUT))
+
+    @classmethod
+    def build(
+        cls, target: Target, *, session: requests.Session | None, outbox: Path | None
+    ) -> Transport:
+        """One for `target`, from what the worker holds; a transport needing more overrides it."""
+        return cls(target, session=session)
 
     def publish(self, message: Message) -> Receipt:
         raise NotImplementedError

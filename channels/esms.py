@@ -23,17 +23,17 @@ from typing import Any, ClassVar
 import requests
 
 from campaigns.model import Target
+from campaigns.retry_after import parse_retry_after
 from channels import http
-from channels.base import (
+from channels.base import Message, Receipt, Transport
+from channels.errors import (
     ChannelError,
     ConfigurationError,
-    Message,
     PermanentError,
-    Receipt,
     TransientError,
-    Transport,
+    partial,
 )
-from channels.recipients import batches, check_numbers, local_vn, partial
+from channels.recipients import batches, check_numbers, local_vn
 from channels.smstext import check_text
 
 log = logging.getLogger(__name__)
@@ -51,11 +51,6 @@ NUMBER_ERRORS = {"99": "number blocked", "108": "number malformed"}
 BALANCE_RETRY = 1800.0
 
 
-def _retry_after(headers: Mapping[str, str]) -> float | None:
-    value = headers.get("Retry-After", "")
-    return float(value) if value.strip().isdigit() else None
-
-
 def _json(body: str) -> dict[str, Any] | None:
     try:
         data = json.loads(body)
@@ -67,7 +62,11 @@ def _json(body: str) -> dict[str, Any] | None:
 def classify(status: int, body: str, headers: Mapping[str, str]) -> tuple[str, str]:
     """('sent', SMSID), ('duplicate', '') or ('refused', code); raises the matching ChannelError."""
     if status == 429 or status >= 500:
-        raise TransientError(f"eSMS {status}", status=status, retry_after=_retry_after(headers))
+        raise TransientError(
+            f"eSMS {status}",
+            status=status,
+            retry_after=parse_retry_after(headers.get("Retry-After")),
+        )
     data = _json(body)
     if data is None:
         kind = PermanentError if 400 <= status < 500 else TransientError

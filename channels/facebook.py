@@ -14,7 +14,9 @@ class FacebookFormat:
     kind: ClassVar[str] = "facebook"
     max_text: ClassVar[int] = 2000
 
-    def format(self, item: Item, unit: Unit, target: Target) -> Message:
+    def format(
+        self, item: Item, unit: Unit, target: Target, *, recipients: tuple[str, ...] = ()
+    ) -> Message:
         hashtags = " ".join(str(t) for t in target.options.get("hashtags", []))
         parts = [item.title, shorten(item.summary, 600), hashtags]
         text = shorten("\n\n".join(p for p in parts if p), self.max_text)

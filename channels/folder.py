@@ -18,14 +18,8 @@ from typing import Any, ClassVar
 import requests
 
 from campaigns.model import Target
-from channels.base import (
-    ConfigurationError,
-    Message,
-    PermanentError,
-    Receipt,
-    TransientError,
-    Transport,
-)
+from channels.base import Message, Receipt, Transport
+from channels.errors import ConfigurationError, PermanentError, TransientError
 
 log = logging.getLogger(__name__)
 

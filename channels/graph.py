@@ -13,15 +13,8 @@ import requests
 
 from campaigns.model import Target
 from channels import http
-from channels.base import (
-    ConfigurationError,
-    HeldError,
-    Message,
-    PermanentError,
-    Receipt,
-    TransientError,
-    Transport,
-)
+from channels.base import Message, Receipt, Transport
+from channels.errors import ConfigurationError, HeldError, PermanentError, TransientError
 
 log = logging.getLogger(__name__)
 

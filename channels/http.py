@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import email.utils
 import logging
 import re
 from typing import Any
@@ -12,7 +10,8 @@ from urllib.parse import urlsplit, urlunsplit
 import requests
 
 from campaigns.model import Target
-from channels.base import ChannelError, ConfigurationError, PermanentError, TransientError
+from campaigns.retry_after import parse_retry_after
+from channels.errors import ChannelError, ConfigurationError, PermanentError, TransientError
 
 log = logging.getLogger(__name__)
 
@@ -119,18 +118,7 @@ def send(
 
 def retry_after(response: requests.Response) -> float | None:
     """Seconds the server asks us to wait (delta-seconds or an HTTP-date), None when it does not."""
-    value = (response.headers.get("Retry-After") or "").strip()
-    if not value:
-        return None
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    return max((when - dt.datetime.now(dt.UTC)).total_seconds(), 0.0)
+    return parse_retry_after(response.headers.get("Retry-After"))
 
 
 def is_transient(status: int) -> bool:

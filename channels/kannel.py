@@ -18,18 +18,19 @@ import requests
 from urllib3.exceptions import NewConnectionError
 
 from campaigns.model import Target
+from campaigns.retry_after import parse_retry_after
 from channels import http
-from channels.base import (
+from channels.base import Message, Receipt, Transport
+from channels.dlr import kannel_dlr_url
+from channels.errors import (
     ChannelError,
     ConfigurationError,
-    Message,
     PermanentError,
-    Receipt,
     TransientError,
-    Transport,
+    Unconfirmed,
+    partial,
 )
-from channels.dlr import kannel_dlr_url
-from channels.recipients import Unconfirmed, batches, check_numbers, partial
+from channels.recipients import batches, check_numbers
 from channels.smstext import check_text
 
 log = logging.getLogger(__name__)
@@ -60,11 +61,6 @@ def _dlr_base(target: Target) -> str | None:
     return url
 
 
-def _retry_after(headers: Mapping[str, str]) -> float | None:
-    value = headers.get("Retry-After", "")
-    return float(value) if value.strip().isdigit() else None
-
-
 def classify(status: int, body: str, headers: Mapping[str, str]) -> str:
     """'accepted' or 'queued' for smsbox's two 202 answers; raises the matching ChannelError."""
     text = " ".join(body.split())[:200]
@@ -73,7 +69,7 @@ def classify(status: int, body: str, headers: Mapping[str, str]) -> str:
     if status == 202 and text.startswith("3:"):
         return "queued"
     if status in (429, 503):
-        retry = _retry_after(headers)
+        retry = parse_retry_after(headers.get("Retry-After"))
         raise TransientError(f"Kannel {status}: {text}", status=status, retry_after=retry)
     if status == 403:
         raise PermanentError(

@@ -8,6 +8,8 @@ import os
 from pathlib import Path
 from typing import ClassVar
 
+import requests
+
 from campaigns.model import CHANNEL_KINDS, Target
 from channels.base import Message, Receipt, Transport
 
@@ -22,6 +24,13 @@ class OutboxTransport(Transport):
     def __init__(self, target: Target, *, root: Path) -> None:
         super().__init__(target)
         self.root = root
+
+    @classmethod
+    def build(
+        cls, target: Target, *, session: requests.Session | None, outbox: Path | None
+    ) -> Transport:
+        """Writes under the worker's outbox folder; it makes no requests, so takes no session."""
+        return cls(target, root=outbox or Path("outbox"))
 
     def path_for(self, message: Message) -> Path:
         ident = message.delivery_id if message.delivery_id is not None else message.reference

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from channels.base import ChannelError, PermanentError, TransientError
+from campaigns.model import Target
 
 log = logging.getLogger(__name__)
 
@@ -170,6 +170,19 @@ def recipients_of(path: Path, optout_path: Path | None = None) -> RecipientList:
     return _cached(key, optout)
 
 
+def recipients_for(target: Target) -> tuple[str, ...]:
+    """The numbers a target's `recipients` list names, minus its `optout` list; () without one.
+
+    The worker asks before formatting, so a format never reads a file.
+    Raises RecipientsError naming the file when a list is missing or unreadable.
+    """
+    listed = target.options.get("recipients")
+    if not listed:
+        return ()
+    optout = target.options.get("optout")
+    return recipients_of(Path(str(listed)), Path(str(optout)) if optout else None).numbers
+
+
 _DIALABLE = re.compile(r"^\+?[0-9]{3,20}$")
 
 
@@ -184,65 +197,7 @@ def check_numbers(numbers: Iterable[str]) -> tuple[str, ...]:
     return items
 
 
-def partial(
-    error: ChannelError, sent: tuple[str, ...], unsure: tuple[str, ...] = ()
-) -> ChannelError:
-    """`error` as is when nothing went out, else its Partial twin carrying who got the message."""
-    if not sent and not unsure:
-        return error
-    note = f"{error} ({len(sent)} numbers already sent"
-    note += f", {len(unsure)} unsure)" if unsure else ")"
-    if isinstance(error, PermanentError):
-        return PartialPermanentError(note, sent=sent, unsure=unsure, status=error.status)
-    retry_after = error.retry_after if isinstance(error, TransientError) else None
-    status = error.status if isinstance(error, TransientError) else None
-    return PartialTransientError(
-        note, sent=sent, unsure=unsure, retry_after=retry_after, status=status
-    )
-
-
-class Unconfirmed(TransientError):
-    """The gateway may have taken the request but never said so (read timeout, odd 2xx)."""
-
-
 def batches(numbers: Iterable[str], size: int) -> list[tuple[str, ...]]:
     """Numbers in groups of at most `size`, in order, one group per gateway request."""
     items = tuple(numbers)
     return [items[i : i + size] for i in range(0, len(items), max(size, 1))]
-
-
-class PartialTransientError(TransientError):
-    """A passing failure after some batches went out: resend only to the numbers not in `sent`.
-
-    `unsure` holds the batch whose answer never came (a read timeout): the gateway may have
-    taken it, so an operator decides whether those numbers get the message again.
-    """
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        sent: tuple[str, ...],
-        unsure: tuple[str, ...] = (),
-        retry_after: float | None = None,
-        status: int | None = None,
-    ) -> None:
-        super().__init__(message, retry_after=retry_after, status=status)
-        self.sent = sent
-        self.unsure = unsure
-
-
-class PartialPermanentError(PermanentError):
-    """A failure retrying cannot fix, after some batches went out: `sent` already have it."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        sent: tuple[str, ...],
-        unsure: tuple[str, ...] = (),
-        status: int | None = None,
-    ) -> None:
-        super().__init__(message, status=status)
-        self.sent = sent
-        self.unsure = unsure

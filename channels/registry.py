@@ -1,58 +1,74 @@
-"""Which formatter serves each channel kind, and which transports can carry it."""
+"""Which formatter serves each channel kind, and which transports can carry it.
+
+Nothing is declared here: each class says what it is (`kind` on a format; `name`, `kinds`
+and its limits on a transport), and this module only lists the classes and indexes them.
+"""
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
-from typing import Any
 
 import requests
 
-from campaigns.model import CHANNEL_KINDS, Target
+from campaigns.model import Target
+from channels.anthias import AnthiasTransport
 from channels.base import Formatter, Transport
+from channels.errors import ConfigurationError
+from channels.esms import EsmsTransport
+from channels.facebook import FacebookFormat
+from channels.folder import FolderTransport
+from channels.graph import GraphTransport
+from channels.kannel import KannelTransport
+from channels.outbox import OutboxTransport
+from channels.screen import ScreenFormat
+from channels.sms import SmsFormat
+from channels.webhook import WebhookTransport
+from channels.website import WebsiteFormat
+from channels.wordpress import WordPressTransport
+from channels.zalo import ZaloFormat
+from channels.zalo_oa import ZaloTransport
 
-ALL = CHANNEL_KINDS
-# transport name -> (module, class, kinds it can carry)
-TRANSPORTS: dict[str, tuple[str, str, tuple[str, ...]]] = {
-    "outbox": ("channels.outbox", "OutboxTransport", ALL),
-    "webhook": ("channels.webhook", "WebhookTransport", ALL),
-    "wordpress": ("channels.wordpress", "WordPressTransport", ("website",)),
-    "anthias": ("channels.anthias", "AnthiasTransport", ("screen",)),
-    "folder": ("channels.folder", "FolderTransport", ("screen",)),
-    "kannel": ("channels.kannel", "KannelTransport", ("sms",)),
-    "esms": ("channels.esms", "EsmsTransport", ("sms",)),
-    "graph": ("channels.graph", "GraphTransport", ("facebook",)),
-    "zalo_oa": ("channels.zalo_oa", "ZaloTransport", ("zalo",)),
-}
-FORMATTERS: dict[str, tuple[str, str]] = {
-    "website": ("channels.website", "WebsiteFormat"),
-    "screen": ("channels.screen", "ScreenFormat"),
-    "sms": ("channels.sms", "SmsFormat"),
-    "facebook": ("channels.facebook", "FacebookFormat"),
-    "zalo": ("channels.zalo", "ZaloFormat"),
-}
+FORMATS: tuple[type[Formatter], ...] = (
+    WebsiteFormat,
+    ScreenFormat,
+    SmsFormat,
+    FacebookFormat,
+    ZaloFormat,
+)
+TRANSPORTS: tuple[type[Transport], ...] = (
+    OutboxTransport,
+    WebhookTransport,
+    WordPressTransport,
+    AnthiasTransport,
+    FolderTransport,
+    KannelTransport,
+    EsmsTransport,
+    GraphTransport,
+    ZaloTransport,
+)
+"""In the order `transport_names` offers them in a config error."""
+
+_FORMATS = {cls.kind: cls for cls in FORMATS}
+_TRANSPORTS = {cls.name: cls for cls in TRANSPORTS}
 
 
 def transport_names(kind: str) -> list[str]:
-    return [name for name, (_, _, kinds) in TRANSPORTS.items() if kind in kinds]
-
-
-def _load(module: str, name: str) -> Any:
-    return getattr(importlib.import_module(module), name)
+    """The transports that can carry a channel kind, by the `kinds` each class declares."""
+    return [cls.name for cls in TRANSPORTS if kind in cls.kinds]
 
 
 def formatter(kind: str) -> Formatter:
-    module, name = FORMATTERS[kind]
-    result: Formatter = _load(module, name)()
-    return result
+    return _FORMATS[kind]()
 
 
 def make_transport(
     target: Target, *, session: requests.Session | None = None, outbox: Path | None = None
 ) -> Transport:
     """Build the transport a target names; raises ConfigurationError when its settings are wrong."""
-    module, name, _ = TRANSPORTS[target.transport]
-    cls = _load(module, name)
-    if target.transport == "outbox":
-        return cls(target, root=outbox or Path("outbox"))  # type: ignore[no-any-return]
-    return cls(target, session=session)  # type: ignore[no-any-return]
+    cls = _TRANSPORTS.get(target.transport)
+    if cls is None:
+        raise ConfigurationError(
+            f"target {target.id}: unknown transport {target.transport!r}; "
+            f"use one of {sorted(_TRANSPORTS)}"
+        )
+    return cls.build(target, session=session, outbox=outbox)

@@ -17,8 +17,12 @@ class ScreenFormat:
     default_duration: ClassVar[int] = 15
     default_days: ClassVar[int] = 14
 
-    def format(self, item: Item, unit: Unit, target: Target) -> Message:
-        from channels.slide import SlideContent, render_slide
+    def format(
+        self, item: Item, unit: Unit, target: Target, *, recipients: tuple[str, ...] = ()
+    ) -> Message:
+        # Lazy: channels.slide loads Pillow, qrcode and the fonts (tens of ms), which every
+        # `loa` command would pay through the registry though only screen deliveries need them.
+        from channels.slide import SlideContent, render_slide  # noqa: PLC0415
 
         opts = target.options
         size = SIZES[str(opts.get("orientation", "landscape"))]

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import ClassVar
 
 from campaigns.model import TZ, Item, Target, Unit
 from campaigns.text import nfc
 from channels.base import Message
+from channels.smstext import ELLIPSIS, count_segments, encoding_for, fit, strip_diacritics
 from channels.website import reference
 
 
 def compose(head: str, tail: str, max_segments: int, encoding: str) -> str:
     """Shorten the head word by word so the tail (the link) always survives within the budget."""
-    from channels.smstext import ELLIPSIS, count_segments, fit
-
     if count_segments(head + tail, encoding) <= max_segments:
         return head + tail
     words = head.split(" ")
@@ -30,10 +28,9 @@ class SmsFormat:
     kind: ClassVar[str] = "sms"
     max_segments: ClassVar[int] = 3
 
-    def format(self, item: Item, unit: Unit, target: Target) -> Message:
-        from channels.recipients import recipients_of
-        from channels.smstext import count_segments, encoding_for, strip_diacritics
-
+    def format(
+        self, item: Item, unit: Unit, target: Target, *, recipients: tuple[str, ...] = ()
+    ) -> Message:
         opts = target.options
         prefix = str(opts.get("prefix", unit.name))
         link = item.link or item.video_url or ""
@@ -44,13 +41,6 @@ class SmsFormat:
             head = strip_diacritics(head)
         encoding = encoding_for(head + tail)
         text = compose(head, tail, int(opts.get("max_segments", self.max_segments)), encoding)
-        recipients: tuple[str, ...] = ()
-        if opts.get("recipients"):
-            optout = opts.get("optout")
-            listed = recipients_of(
-                Path(str(opts["recipients"])), Path(str(optout)) if optout else None
-            )
-            recipients = tuple(listed.numbers)
         return Message(
             kind=self.kind,
             title=item.title,
@@ -60,5 +50,5 @@ class SmsFormat:
             link=link or None,
             segments=count_segments(text, encoding),
             encoding=encoding,
-            recipients=recipients,
+            recipients=tuple(recipients),
         )

@@ -12,9 +12,10 @@ from urllib.parse import quote
 
 import requests
 
-from campaigns.model import Target
+from campaigns.model import CHANNEL_KINDS, Target
 from channels import http
-from channels.base import Message, PermanentError, Receipt, Transport
+from channels.base import Message, Receipt, Transport
+from channels.errors import PermanentError
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +52,7 @@ class WebhookTransport(Transport):
     """POSTs a Message as JSON with an Idempotency-Key, so a retried post is recognised."""
 
     name: ClassVar[str] = "webhook"
-    kinds: ClassVar[tuple[str, ...]] = ("website", "screen", "sms", "facebook", "zalo")
+    kinds: ClassVar[tuple[str, ...]] = CHANNEL_KINDS
     can_lookup: ClassVar[bool] = True
 
     def __init__(self, target: Target, *, session: requests.Session | None = None) -> None:

@@ -32,7 +32,9 @@ class WebsiteFormat:
     kind: ClassVar[str] = "website"
     max_excerpt: ClassVar[int] = 300
 
-    def format(self, item: Item, unit: Unit, target: Target) -> Message:
+    def format(
+        self, item: Item, unit: Unit, target: Target, *, recipients: tuple[str, ...] = ()
+    ) -> Message:
         parts = []
         if item.video_id:
             parts.append(video_html(item.video_id, item.title))

@@ -11,16 +11,8 @@ import requests
 
 from campaigns.model import Target
 from channels import http
-from channels.base import (
-    Attachment,
-    ChannelError,
-    ConfigurationError,
-    Message,
-    PermanentError,
-    Receipt,
-    TransientError,
-    Transport,
-)
+from channels.base import Attachment, Message, Receipt, Transport
+from channels.errors import ChannelError, ConfigurationError, PermanentError, TransientError
 
 log = logging.getLogger(__name__)
 

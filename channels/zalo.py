@@ -19,7 +19,9 @@ class ZaloFormat:
     max_author: ClassVar[int] = 50
     max_description: ClassVar[int] = 300
 
-    def format(self, item: Item, unit: Unit, target: Target) -> Message:
+    def format(
+        self, item: Item, unit: Unit, target: Target, *, recipients: tuple[str, ...] = ()
+    ) -> Message:
         title = shorten(item.title, self.max_title)
         blocks: list[dict[str, str]] = [
             {"type": "text", "content": item.body_html or f"<p>{html.escape(item.summary)}</p>"}

@@ -12,13 +12,13 @@ import requests
 
 from campaigns.model import Target
 from channels import http
-from channels.base import (
+from channels.base import Message, Receipt, Transport
+from channels.errors import (
+    RESUME_WAIT,
     ConfigurationError,
-    Message,
     PermanentError,
-    Receipt,
     TransientError,
-    Transport,
+    VerifyPending,
 )
 from channels.zalo_tokens import FileTokenStore, Tokens, TokenStore
 
@@ -31,25 +31,8 @@ RATE_LIMITED, INVALID_PARAMETER, PROCESSING, TOKEN_INVALID = -32, -201, -214, -2
 
 RATE_WAIT = 60.0
 """Seconds to wait after -32: Zalo publishes no limits, so a minute, with concurrency 1-2 per OA."""
-RESUME_WAIT = 30.0
-"""Seconds before verifying again an article Zalo is still processing."""
 FALLBACK_LIFETIME = 3600.0
 """Seconds an access token is trusted when Zalo's `expires_in` cannot be read."""
-
-
-class VerifyPending(TransientError):
-    """Zalo took the article but gave no id yet: retry with `resume` (verify token), not create."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        resume: str,
-        retry_after: float | None = RESUME_WAIT,
-        status: int | None = None,
-    ) -> None:
-        super().__init__(message, retry_after=retry_after, status=status)
-        self.resume = resume
 
 
 class ZaloTransport(Transport):
@@ -94,24 +77,28 @@ class ZaloTransport(Transport):
         self.sleep = sleep
         self._pending: dict[str, str] = {}
 
-    def publish(self, message: Message, *, resume: str | None = None) -> Receipt:
-        """Create then verify, or only verify a known token; raises VerifyPending carrying it."""
+    def publish(self, message: Message) -> Receipt:
+        """Create then verify, or only verify a known token; raises VerifyPending carrying it.
+
+        The token is known from `message.resume` (an earlier attempt, from the database) or
+        from this transport's memory of its own earlier attempt.
+        """
         key = message.reference or str(message.delivery_id or "")
-        token = resume or message.body.get("_verify_token") or (key and self._pending.get(key))
+        resumed = message.resume.verify_token if message.resume else None
+        token = resumed or (key and self._pending.get(key))
         if token:
             log.info("resuming verification of %s on %s", key, self.target.id)
         else:
-            article = {k: v for k, v in message.body.items() if not k.startswith("_")}
+            article = dict(message.body)
             token = self.data_of(self.call(CREATE, article), "article/create").get("token")
             if not token:
                 raise TransientError("Zalo article/create answered without a token")
         try:
             article_id, polls = self.verify(str(token))
-        except VerifyPending as e:
-            self.remember(key, e.resume)
-            raise
         except TransientError as e:
             self.remember(key, str(token))
+            if isinstance(e, VerifyPending):
+                raise
             raise VerifyPending(
                 f"{e} (the article was created: verify it again, do not create)",
                 resume=str(token),

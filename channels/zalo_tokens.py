@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from channels.base import PermanentError
+from channels.errors import PermanentError
 
 MARGIN = 300.0
 """Seconds before expiry at which an access token counts as stale (a publish takes a while)."""

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from channels.base import Message, PermanentError, Receipt, TransientError, Transport
+from channels.base import Message, Receipt, Transport
+from channels.errors import PermanentError, TransientError
 from tests.fakes.base import FakeServer, Response
 
 

@@ -17,7 +17,6 @@ PG_ADMIN = os.environ.get("LOA_TEST_PG", "postgresql+psycopg://postgres@127.0.0.
 
 
 def _pg_database() -> Iterator[str]:
-
     need(port_open("127.0.0.1", 5432), "PostgreSQL on 127.0.0.1:5432")
     name = f"loa_test_{uuid.uuid4().hex[:10]}"
     admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")

@@ -49,7 +49,6 @@ class Cluster:
 @contextmanager
 def cluster(root: Path, database_url: str, redis_db: int, outbox: Path) -> Iterator[Cluster]:
     """A unique Redis namespace per test, removed afterwards with everything started in it."""
-
     url = f"redis://127.0.0.1:6379/{redis_db}"
     namespace = f"loa-test-{uuid.uuid4().hex[:8]}"
     env = {

@@ -105,7 +105,6 @@ def _add(
     updated: dt.datetime | None = None,
     **extra: Any,
 ) -> None:
-
     item = session.get(ContentItem, item_id)
     assert item is not None
     updated = updated or due + dt.timedelta(minutes=5)
@@ -198,6 +197,5 @@ def seeded_database(kind: str, folder: Path) -> Iterator[Runtime]:
     if kind == "sqlite":
         yield seed_runtime(folder, f"sqlite:///{folder / 'loa.db'}")
         return
-
     for url in _pg_database():
         yield seed_runtime(folder, url)

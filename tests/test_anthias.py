@@ -10,14 +10,8 @@ import requests
 
 from campaigns.model import Target
 from channels.anthias import AnthiasTransport
-from channels.base import (
-    Attachment,
-    ConfigurationError,
-    Message,
-    PermanentError,
-    Receipt,
-    TransientError,
-)
+from channels.base import Attachment, Message, Receipt
+from channels.errors import ConfigurationError, PermanentError, TransientError
 from tests.adapter_cases import Case, run_case
 from tests.fakes.anthias import API, FakeAnthias, drf_error
 from tests.fakes.base import FakeServer, Response

@@ -10,6 +10,8 @@ import yaml
 from campaigns.config import ConfigError, load_config
 from tests.factories import campaign, write_config
 from worker.cli.main import main
+from worker.engine.checks import load_checked_config
+from worker.engine.runtime import build_runtime
 
 REPO_CONFIG = Path(__file__).resolve().parent.parent / "config"
 
@@ -61,7 +63,7 @@ def test_several_problems_are_reported_at_once_with_file_and_field(tmp_path: Pat
         ],
     )
     with pytest.raises(ConfigError) as info:
-        load_config(root)
+        load_checked_config(root)
     found = {(p.file.split("/")[-1], p.path) for p in info.value.problems}
     text = str(info.value)
     assert ("units.yaml", "units.1.code") in found
@@ -130,6 +132,38 @@ def test_loa_check_exits_2_and_prints_every_problem(
     err = capsys.readouterr().err
     assert "dvc.yaml: units: unknown unit 'ghost'" in err
     assert "dvc.yaml: approval:" in err
+
+
+def test_a_transport_that_cannot_carry_its_kind_is_refused_where_config_meets_channels(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = write_config(
+        tmp_path / "config",
+        targets=[{"unit": "so-noi-vu", "kind": "sms", "transport": "wordpress"}],
+        campaigns=[campaign(units=["ghost"])],
+    )
+    expected = (
+        "targets.yaml: targets.0.transport: 'wordpress' cannot carry sms; "
+        "use one of ['outbox', 'webhook', 'kannel', 'esms']"
+    )
+    with pytest.raises(ConfigError) as info:
+        build_runtime(root, "sqlite://")
+    assert expected in str(info.value)
+    assert "dvc.yaml: units: unknown unit 'ghost'" in str(info.value)  # with the rest, at once
+    assert main(["--config", str(root), "check"]) == 2
+    assert expected in capsys.readouterr().err
+
+
+def test_campaigns_alone_leave_the_transport_to_whoever_knows_the_channels(
+    tmp_path: Path,
+) -> None:
+    root = write_config(
+        tmp_path / "config",
+        targets=[{"unit": "so-noi-vu", "kind": "sms", "transport": "wordpress"}],
+    )
+    assert load_config(root).targets["so-noi-vu/sms"].transport == "wordpress"
+    with pytest.raises(ConfigError, match=r"targets\.0\.transport"):
+        load_checked_config(root)
 
 
 def test_loa_check_accepts_the_shipped_example(capsys: pytest.CaptureFixture[str]) -> None:

@@ -168,7 +168,6 @@ def test_two_worker_processes_publish_everything_once_within_each_targets_shared
 
 
 def test_the_metered_hook_counts_overlapping_posts_per_target() -> None:
-
     hook = MeteredHook(delay=0.5)
 
     def post(key: str) -> None:

@@ -44,7 +44,6 @@ def _all_targets() -> list[dict[str, object]]:
 def test_embedded_run_publishes_every_delivery_to_the_outbox(
     tmp_path: Path, database_url: str
 ) -> None:
-
     root = write_config(
         tmp_path / "config",
         targets=_all_targets(),

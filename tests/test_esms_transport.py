@@ -11,9 +11,14 @@ import pytest
 import requests
 
 from campaigns.model import Target
-from channels.base import ConfigurationError, Message, PermanentError, Receipt, TransientError
+from channels.base import Message, Receipt
+from channels.errors import (
+    ConfigurationError,
+    PartialTransientError,
+    PermanentError,
+    TransientError,
+)
 from channels.esms import EsmsTransport
-from channels.recipients import PartialTransientError
 from channels.smstext import strip_diacritics
 from tests.adapter_cases import Case, run_case
 from tests.fakes.base import FakeServer, Response

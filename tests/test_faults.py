@@ -113,7 +113,6 @@ def finished(rt: Runtime) -> bool:
 
 
 def states(rt: Runtime) -> dict[str, str]:
-
     out = {}
     with rt.sessions() as s:
         for d in s.scalars(select(Delivery)):
@@ -153,7 +152,6 @@ def test_killing_a_worker_mid_run_loses_nothing_and_sends_nothing_twice(
 def test_flushing_redis_mid_run_is_repaired_by_the_sweeper(
     cluster: dict[str, Any], hook: SlowHook
 ) -> None:
-
     rt = cluster["rt"]
     cluster["start"](BIN / "loa", "run", "--scheduler-only", "--interval", "1")
     worker_process(cluster)

@@ -242,6 +242,16 @@ def test_retry_after_from_a_busy_server_is_honoured(
     assert result.state.next_poll == NOW + dt.timedelta(seconds=7200)
 
 
+def test_retry_after_as_an_http_date_is_read_against_the_poll_clock(
+    session: requests.Session, server: FeedServer
+) -> None:
+    url = server.publish_file("/rss", "agency-rss.xml")
+    server.then(Response(429, b"", {"Retry-After": "Mon, 18 Mar 2024 05:00:00 GMT"}))
+    result = fetch(session, make_source(url))
+    assert result.error is not None and result.error.startswith("HTTP 429 from")
+    assert result.state.next_poll == NOW + dt.timedelta(seconds=7200)
+
+
 def test_a_permanent_redirect_is_followed_and_noted(
     session: requests.Session, server: FeedServer
 ) -> None:

@@ -14,14 +14,8 @@ import pytest
 
 from campaigns.model import Target
 from channels import folder
-from channels.base import (
-    Attachment,
-    ConfigurationError,
-    Message,
-    PermanentError,
-    Receipt,
-    TransientError,
-)
+from channels.base import Attachment, Message, Receipt
+from channels.errors import ConfigurationError, PermanentError, TransientError
 from channels.folder import PLAYLIST, FolderTransport
 from tests.adapter_cases import Case, run_case
 from tests.fakes.base import FakeServer

@@ -7,15 +7,8 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from campaigns.model import Target
-from channels.base import (
-    Attachment,
-    ConfigurationError,
-    HeldError,
-    Message,
-    PermanentError,
-    Receipt,
-    TransientError,
-)
+from channels.base import Attachment, Message, Receipt
+from channels.errors import ConfigurationError, HeldError, PermanentError, TransientError
 from channels.graph import GraphTransport, pressure, usage
 from tests.adapter_cases import Case, run_case
 from tests.fakes.base import FakeServer, Response

@@ -10,7 +10,8 @@ import requests
 
 from campaigns.model import Target
 from channels import http
-from channels.base import ConfigurationError, PermanentError, TransientError
+from channels.errors import ConfigurationError, PermanentError, TransientError
+from tests.adapter_cases import closed_port_url
 
 
 def answer(
@@ -77,8 +78,6 @@ def test_garbled_json_is_transient() -> None:
 
 
 def test_send_turns_a_refused_connection_into_a_transient_error() -> None:
-    from tests.adapter_cases import closed_port_url
-
     with requests.Session() as session, pytest.raises(TransientError, match="connection failed"):
         http.send(session, "GET", closed_port_url() + "/?key=s3cret", timeout=(0.5, 0.5))
 

@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 
 from campaigns.model import Target
-from channels.base import Message, PermanentError
+from channels.base import Message
 from channels.dlr import DlrEvent, merge_state, parse_kannel_dlr
+from channels.errors import PermanentError
 from channels.kannel import KannelTransport
 from channels.smstext import count_segments, strip_diacritics
 from tests.fakes.base import FakeServer, Handler, Request, Response

@@ -10,9 +10,15 @@ import pytest
 import requests
 
 from campaigns.model import Target
-from channels.base import ConfigurationError, Message, PermanentError, Receipt, TransientError
+from channels.base import Message, Receipt
+from channels.errors import (
+    ConfigurationError,
+    PartialPermanentError,
+    PartialTransientError,
+    PermanentError,
+    TransientError,
+)
 from channels.kannel import KannelTransport
-from channels.recipients import PartialPermanentError, PartialTransientError
 from channels.smstext import strip_diacritics
 from tests.adapter_cases import Case, run_case
 from tests.fakes.base import FakeServer, Response

@@ -74,7 +74,6 @@ def test_a_campaign_needing_approval_plans_rows_awaiting_approval(
 
 
 def test_due_time_follows_the_schedule_and_the_campaign_period(tmp_path: Path) -> None:
-
     at = ["2024-03-15T08:00:00+07:00", "2024-06-14T08:00:00+07:00"]
     root = write_config(
         tmp_path / "config",

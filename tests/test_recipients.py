@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
-from channels.base import PermanentError, TransientError
-from channels.recipients import (
+from campaigns.model import Target
+from channels.errors import (
     PartialPermanentError,
     PartialTransientError,
+    PermanentError,
+    TransientError,
+    partial,
+)
+from channels.recipients import (
     RecipientsError,
     batches,
     check_numbers,
     load_recipients,
     local_vn,
     normalise_vn_mobile,
-    partial,
     problem_with,
+    recipients_for,
+    recipients_of,
 )
 
 
@@ -152,10 +159,6 @@ def test_a_failure_keeps_its_kind_and_carries_who_already_got_the_message() -> N
 
 
 def test_a_recipient_list_is_read_once_per_version_of_its_file(tmp_path: Path) -> None:
-    import os
-
-    from channels.recipients import recipients_of
-
     path = tmp_path / "subs.csv"
     path.write_text("phone\n0912000001\n", encoding="utf-8")
     first = recipients_of(path)
@@ -168,3 +171,17 @@ def test_a_recipient_list_is_read_once_per_version_of_its_file(tmp_path: Path) -
     assert recipients_of(path, optout).numbers == ("84912000001",)
     with pytest.raises(RecipientsError, match=r"missing\.csv"):
         recipients_of(tmp_path / "missing.csv")
+
+
+def test_a_targets_recipients_are_its_list_minus_its_optouts(tmp_path: Path) -> None:
+    subs, optout = tmp_path / "subs.csv", tmp_path / "optout.txt"
+    subs.write_text("phone\n0912000001\n0987000002\n", encoding="utf-8")
+    optout.write_text("0987000002\n", encoding="utf-8")
+    options = {"recipients": str(subs), "optout": str(optout)}
+    assert recipients_for(Target("u/sms", "u", "sms", "outbox", options=options)) == (
+        "84912000001",
+    )
+    assert recipients_for(Target("u/sms", "u", "sms", "outbox")) == ()
+    gone = Target("u/sms", "u", "sms", "outbox", options={"recipients": str(tmp_path / "no.csv")})
+    with pytest.raises(RecipientsError, match="does not exist"):
+        recipients_for(gone)

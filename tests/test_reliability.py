@@ -14,11 +14,14 @@ from sqlalchemy import select
 from campaigns.model import TZ
 from tests.factories import campaign, write_config
 from tests.fakes.base import Response
+from tests.fakes.smsbox import TEMPORAL, FakeSmsbox, answer
 from tests.fakes.webhook import FakeWebhook
 from tests.stepping import Clock, step
 from worker.engine.broker import broker
-from worker.engine.delivery import deliver
+from worker.engine.delivery import build_message, deliver
+from worker.engine.ingest import ingest_all
 from worker.engine.liveness import acquire_lock
+from worker.engine.planner import plan
 from worker.engine.runtime import Runtime, build_runtime
 from worker.engine.scheduler import tick
 from worker.store import queries
@@ -242,8 +245,6 @@ def test_a_row_left_sending_by_a_dead_worker_is_reconciled_or_left_for_an_operat
         claim = queries.claim_delivery(s, row.id, clock.at, dt.timedelta(seconds=60), "dead:1")
     assert claim is not None
     if published_before:
-        from worker.engine.delivery import build_message
-
         rt.transport(rt.config.targets[row.target]).publish(build_message(rt, row, claim.item))
     clock.advance(61)
     for _ in range(2):
@@ -291,9 +292,6 @@ def test_two_schedulers_at_once_plan_each_delivery_once(tmp_path: Path, database
     second.name = "other-host:1"
     assert acquire_lock(first) is True
     assert acquire_lock(second) is False  # the lock keeps one scheduler active
-    from worker.engine.ingest import ingest_all
-    from worker.engine.planner import plan
-
     ingest_all(first, clock.at)
     barrier = threading.Barrier(2)
     counts: list[int] = []
@@ -337,8 +335,6 @@ def test_the_scheduler_lock_passes_on_when_its_holder_stops_renewing(
 def test_an_sms_batch_that_fails_midway_is_resumed_for_the_numbers_not_yet_sent(
     tmp_path: Path, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tests.fakes.smsbox import TEMPORAL, FakeSmsbox, answer
-
     monkeypatch.setenv("LOA_TEST_KANNEL_USER", "tester")
     monkeypatch.setenv("LOA_TEST_KANNEL_PASSWORD", "foobar")
     clock = Clock(dt.datetime(2024, 6, 1, 9, 0, tzinfo=TZ))

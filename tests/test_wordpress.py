@@ -11,14 +11,8 @@ import pytest
 import requests
 
 from campaigns.model import Target
-from channels.base import (
-    Attachment,
-    ConfigurationError,
-    Message,
-    PermanentError,
-    Receipt,
-    TransientError,
-)
+from channels.base import Attachment, Message, Receipt
+from channels.errors import ConfigurationError, PermanentError, TransientError
 from channels.wordpress import WordPressTransport
 from tests.adapter_cases import Case, run_case
 from tests.fakes.base import FakeServer, Response

@@ -152,7 +152,6 @@ def test_loa_report_section_quotas_is_also_accepted_under_its_old_name_targets(
 def test_loa_report_refuses_an_unknown_unit(
     tmp_path: Path, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-
     seed_runtime(tmp_path, sqlite_url)
     monkeypatch.setenv("DATABASE_URL", sqlite_url)
     args = _args(tmp_path, "table")

@@ -16,14 +16,16 @@ import pytest
 import requests
 
 from campaigns.model import Item, Target, Unit
-from channels.base import ConfigurationError, Message, PermanentError, Receipt, TransientError
+from channels.base import Message, Receipt, Resume
+from channels.errors import ConfigurationError, PermanentError, TransientError, VerifyPending
 from channels.zalo import ZaloFormat
-from channels.zalo_oa import CREATE, VERIFY, VerifyPending, ZaloTransport
+from channels.zalo_oa import CREATE, VERIFY, ZaloTransport
 from channels.zalo_tokens import FileTokenStore, Tokens
 from tests.adapter_cases import Case, run_case
 from tests.fakes import zalo
 from tests.fakes.base import FakeServer, Response
 from tests.fakes.zalo import APP_ID, APP_SECRET, OAUTH_PATH, SEED_REFRESH, ZaloFake, envelope
+from worker.engine.delivery import advance, resume
 
 ENV = dict(
     LOA_TEST_ZALO_APP=APP_ID, LOA_TEST_ZALO_SECRET=APP_SECRET, LOA_TEST_ZALO_REFRESH=SEED_REFRESH
@@ -218,14 +220,29 @@ def test_a_retry_resumes_verification_instead_of_creating_again(
     with pytest.raises(VerifyPending):
         first.publish(ARTICLE)  # the same process remembers the token
     other = ZaloTransport(target(fake.url, token_file, verify_polls=2))
+    resumed = dataclasses.replace(ARTICLE, resume=Resume(verify_token=caught.value.resume))
     with pytest.raises(VerifyPending):
-        other.publish(ARTICLE, resume=caught.value.resume)
-    resumed = dataclasses.replace(
-        ARTICLE, body={**ARTICLE.body, "_verify_token": caught.value.resume}
-    )
+        other.publish(resumed)
     receipt = ZaloTransport(target(fake.url, token_file, verify_polls=2)).publish(resumed)
     assert receipt.remote_id == next(iter(fake.articles.values()))["id"]
     assert (fake.count(CREATE), fake.count(VERIFY)) == (1, 8)
+
+
+def test_a_verify_token_stored_in_progress_reaches_zalo_through_message_resume(
+    fake: ZaloFake, token_file: Path
+) -> None:
+    seed_store(fake, token_file)
+    fake.processing_polls = 3
+    with pytest.raises(VerifyPending) as caught:
+        ZaloTransport(target(fake.url, token_file, verify_polls=2)).publish(ARTICLE)
+    progress = advance({}, caught.value)  # what the worker stores in deliveries.progress
+    assert progress == {"resume": caught.value.resume}
+    resumed = resume(ARTICLE, progress)
+    assert resumed.body == ARTICLE.body  # the token travels typed, not in the article
+    assert resumed.resume == Resume(verify_token=caught.value.resume)
+    receipt = ZaloTransport(target(fake.url, token_file, verify_polls=2)).publish(resumed)
+    assert receipt.remote_id == next(iter(fake.articles.values()))["id"]
+    assert fake.count(CREATE) == 1
 
 
 def test_two_workers_refreshing_at_once_spend_the_refresh_token_once(

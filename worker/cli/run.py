@@ -7,18 +7,18 @@ from collections import Counter
 
 from sqlalchemy import func, select
 
-from campaigns.config import load_config
-from channels.base import ConfigurationError
+from channels.errors import ConfigurationError
 from channels.registry import make_transport
 from worker.cli.args import BadInput, runtime_from
 from worker.cli.terminal import LiveCounts
+from worker.engine.checks import load_checked_config
 from worker.engine.embedded import run_forever, run_once
 from worker.engine.runtime import Runtime
 from worker.store.models import STATES, Delivery
 
 
 def check(args: argparse.Namespace) -> int:
-    config = load_config(args.config)
+    config = load_checked_config(args.config)
     problems = []
     for target in config.targets.values():
         try:

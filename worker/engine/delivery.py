@@ -8,7 +8,9 @@ import logging
 from typing import Any
 
 from campaigns.model import Item
-from channels.base import HeldError, Message, PermanentError, Receipt, TransientError
+from channels.base import Message, Receipt, Resume
+from channels.errors import ChannelError, HeldError, PermanentError, TransientError
+from channels.recipients import recipients_for
 from channels.registry import formatter
 from worker.engine.ratelimit import slots
 from worker.engine.retry import backoff, exhausted
@@ -36,37 +38,44 @@ def as_item(row: ContentItem) -> Item:
 
 
 def build_message(rt: Runtime, d: Delivery, item_row: ContentItem) -> Message:
-    """The exact message this delivery publishes (pure given the config and the item)."""
+    """The exact message this delivery publishes: the config, the item and the recipient lists."""
     target = rt.config.targets[d.target]
     unit = rt.config.units[d.unit]
-    message = formatter(target.kind).format(as_item(item_row), unit, target)
+    recipients = recipients_for(target)  # read here, so formatting stays pure
+    message = formatter(target.kind).format(as_item(item_row), unit, target, recipients=recipients)
     return dataclasses.replace(message, delivery_id=d.id)
+
+
+def resume_of(progress: dict[str, Any]) -> Resume | None:
+    """The typed reading of a delivery's stored progress ({"sent", "unsure", "resume"})."""
+    state = Resume(
+        sent=tuple(progress.get("sent", ())),
+        unsure=tuple(progress.get("unsure", ())),
+        verify_token=progress.get("resume") or None,
+    )
+    return state if state != Resume() else None
 
 
 def resume(message: Message, progress: dict[str, Any]) -> Message:
     """Skip what an earlier attempt already did: numbers already sent, a Zalo article created."""
-    done = set(progress.get("sent", ())) | set(progress.get("unsure", ()))
-    if done and message.recipients:
-        message = dataclasses.replace(
-            message, recipients=tuple(r for r in message.recipients if r not in done)
-        )
-    if progress.get("resume"):
-        message = dataclasses.replace(
-            message, body={**message.body, "_verify_token": progress["resume"]}
-        )
-    return message
+    state = resume_of(progress)
+    if state is None:
+        return message
+    done = set(state.sent) | set(state.unsure)
+    pending = tuple(r for r in message.recipients if r not in done)
+    return dataclasses.replace(message, recipients=pending, resume=state)
 
 
-def advance(progress: dict[str, Any], error: Exception | None) -> dict[str, Any]:
+def advance(progress: dict[str, Any], error: ChannelError | None) -> dict[str, Any]:
     """Fold what a failed attempt managed to do into the delivery's progress."""
     merged = dict(progress)
-    for key in ("sent", "unsure"):
-        got = getattr(error, key, ())
+    if error is None:
+        return merged
+    for key, got in (("sent", error.sent), ("unsure", error.unsure)):
         if got:
             merged[key] = sorted(set(merged.get(key, ())) | set(got))
-    token = getattr(error, "resume", None)
-    if token:
-        merged["resume"] = token
+    if error.resume:
+        merged["resume"] = error.resume
     return merged
 
 
@@ -141,7 +150,7 @@ def _finish(
     *,
     receipt: Receipt | None = None,
     message: Message | None = None,
-    error: Exception | None = None,
+    error: ChannelError | None = None,
     due: dt.datetime | None = None,
     reason: str | None = None,
 ) -> str:
@@ -177,7 +186,7 @@ def _finish(
         outcome=state,
         error=text,
         worker=rt.name,
-        http_status=getattr(error, "status", None) or (receipt.status if receipt else None),
+        http_status=(error.status if error else None) or (receipt.status if receipt else None),
         remote_id=receipt.remote_id if receipt else None,
     )
     with rt.sessions.begin() as s:

@@ -53,6 +53,7 @@ def run_once(
         release_lock(rt)
         if worker is not None:
             worker.stop()
+        rt.close()
 
 
 def start_worker(threads: int) -> dramatiq.Worker:
@@ -89,3 +90,4 @@ def run_forever(
         release_lock(rt)
         if worker is not None:
             worker.stop()
+        rt.close()

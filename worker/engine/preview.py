@@ -47,7 +47,10 @@ def sms_cost(rt: Runtime, d: Delivery, item: ContentItem, message: Message) -> S
 
     def segments(marks: bool) -> int:
         variant = dataclasses.replace(target, options={**target.options, "diacritics": marks})
-        return formatter("sms").format(as_item(item), unit, variant).segments
+        variant_message = formatter("sms").format(
+            as_item(item), unit, variant, recipients=message.recipients
+        )
+        return variant_message.segments
 
     price = float(rt.setting("sms_price", default=DEFAULT_SMS_PRICE))
     return SmsCost(len(message.recipients), segments(True), segments(False), price)

@@ -1,4 +1,8 @@
-"""What a process needs to plan and deliver: config, database, transports, a clock."""
+"""What a process needs to plan and deliver: config, database, transports, a clock.
+
+HTTP sessions and transports are per thread: requests.Session is not thread-safe, and a
+transport holds its session.
+"""
 
 from __future__ import annotations
 
@@ -15,11 +19,11 @@ import requests
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from campaigns.config import load_config
 from campaigns.model import Config, Target
 from campaigns.schema import ChannelSettings
 from channels.base import Transport
 from channels.registry import make_transport
+from worker.engine.checks import load_checked_config
 from worker.engine.ratelimit import Limits
 from worker.store.db import make_engine, session_factory
 from worker.store.migrate import ensure_schema
@@ -35,6 +39,14 @@ def fixed_clock(at: dt.datetime) -> Clock:
     return lambda: at
 
 
+class PerThread(threading.local):
+    """What each thread keeps to itself: requests.Session is not safe to share across threads."""
+
+    def __init__(self) -> None:
+        self.http: requests.Session | None = None
+        self.transports: dict[str, Transport] = {}
+
+
 @dataclass
 class Runtime:
     config: Config
@@ -43,8 +55,8 @@ class Runtime:
     outbox: Path
     clock: Clock = system_clock
     name: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
-    http: requests.Session = field(default_factory=requests.Session)
-    _transports: dict[str, Transport] = field(default_factory=dict)
+    _local: PerThread = field(default_factory=PerThread)
+    _opened: list[tuple[threading.Thread, requests.Session]] = field(default_factory=list)
     _limits: Any = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -74,14 +86,42 @@ class Runtime:
                 self._limits = Limits(lease_ms=lease)
             return self._limits
 
+    @property
+    def http(self) -> requests.Session:
+        """This thread's HTTP session, opened on first use and kept for the thread's life."""
+        local = self._local
+        if local.http is None:
+            local.http = requests.Session()
+            with self._lock:
+                self._close_finished()
+                self._opened.append((threading.current_thread(), local.http))
+        return local.http
+
     def transport(self, target: Target) -> Transport:
-        """One transport per target per process, built on first use."""
+        """One transport per target per thread, on the thread's own session, built on first use."""
+        session = self.http
+        transports = self._local.transports
+        if target.id not in transports:
+            transports[target.id] = make_transport(target, session=session, outbox=self.outbox)
+        return transports[target.id]
+
+    def _close_finished(self) -> None:
+        """Close the sessions of threads that have ended (call with the lock held)."""
+        alive = []
+        for thread, session in self._opened:
+            if thread.is_alive():
+                alive.append((thread, session))
+            else:
+                session.close()
+        self._opened = alive
+
+    def close(self) -> None:
+        """Close every thread's session; a thread that carries on afterwards opens a new one."""
         with self._lock:
-            if target.id not in self._transports:
-                self._transports[target.id] = make_transport(
-                    target, session=self.http, outbox=self.outbox
-                )
-            return self._transports[target.id]
+            opened, self._opened = self._opened, []
+            self._local = PerThread()
+        for _, session in opened:
+            session.close()
 
 
 def build_runtime(
@@ -92,7 +132,7 @@ def build_runtime(
     outbox: str | Path | None = None,
 ) -> Runtime:
     """Load config and open the database (creating the schema); the same in every process."""
-    config = load_config(config_dir or os.environ.get("LOA_CONFIG", "config"))
+    config = load_checked_config(config_dir or os.environ.get("LOA_CONFIG", "config"))
     engine = make_engine(database_url)
     ensure_schema(engine)
     out = Path(outbox or os.environ.get("LOA_OUTBOX") or config.settings.get("outbox", "outbox"))
