@@ -23,6 +23,7 @@ test: $(BIN)/loa
 	$(BIN)/pytest
 
 lint: $(BIN)/loa
+	$(BIN)/python -m tools.imports
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy

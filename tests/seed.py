@@ -24,7 +24,7 @@ UNITS = [
     {"code": "xuan-loc", "name": "UBND Huyện Xuân Lộc", "kind": "district"},
 ]
 SMS = {"recipients": "recipients/subs.csv", "diacritics": False}
-TARGETS = [
+TARGETS: list[dict[str, Any]] = [
     {"units": ["so-noi-vu", "bien-hoa", "dinh-quan"], "kind": "website", "transport": "outbox"},
     {"units": ["bien-hoa", "dinh-quan"], "kind": "sms", "transport": "outbox", "options": SMS},
     {"unit": "so-noi-vu", "kind": "facebook", "transport": "outbox"},

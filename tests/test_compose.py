@@ -107,7 +107,9 @@ def test_every_loa_command_in_compose_exists_with_the_options_it_is_given(servic
 
 @pytest.mark.parametrize("service", services_running("dramatiq"))
 def test_every_dramatiq_command_in_compose_parses_and_names_real_queues(service: str) -> None:
-    args = make_argument_parser().parse_args(command(service)[1:])
+    args = make_argument_parser().parse_args(  # type: ignore[no-untyped-call]
+        command(service)[1:]
+    )
     assert args.broker == "worker.engine.actors"  # the module whose `broker` the workers use
     assert set(args.queues or ()) <= set(QUEUES.values())
 
@@ -136,7 +138,9 @@ def test_every_queue_has_a_worker_that_consumes_it_without_a_profile() -> None:
     for service in services_running("dramatiq"):
         if SERVICES[service].get("profiles"):
             continue  # optional extras; the default stack must cover every queue alone
-        args = make_argument_parser().parse_args(command(service)[1:])
+        args = make_argument_parser().parse_args(  # type: ignore[no-untyped-call]
+            command(service)[1:]
+        )
         consumed.update(args.queues or QUEUES.values())
     assert consumed >= set(QUEUES.values())
 

@@ -12,7 +12,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 import dramatiq
 import pytest
@@ -56,7 +56,7 @@ def private(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
     namespace = f"loa-test-{uuid.uuid4().hex[:8]}"
     if request.param == "redis":
         need(port_open("127.0.0.1", 6379), "Redis on 127.0.0.1:6379")
-        broker = RedisBroker(url=REDIS_URL, namespace=namespace)
+        broker = RedisBroker(url=REDIS_URL, namespace=namespace)  # type: ignore[no-untyped-call]
     else:
         broker = StubBroker()
     seen = Seen()
@@ -96,8 +96,8 @@ def queued(broker: dramatiq.Broker) -> list[dramatiq.Message[Any]]:
     if isinstance(broker, RedisBroker):
         for queue in QUEUES.values():
             key = f"{broker.namespace}:{queue}"
-            ids = broker.client.lrange(key, 0, -1)
-            bodies = broker.client.hgetall(f"{key}.msgs")
+            ids = cast(list[bytes], broker.client.lrange(key, 0, -1))
+            bodies = cast(dict[bytes, bytes], broker.client.hgetall(f"{key}.msgs"))
             assert len(ids) == len(bodies), f"{queue}: listed ids and stored messages differ"
             raw += [bodies[i] for i in ids]
     else:
@@ -147,8 +147,8 @@ def test_a_dramatiq_worker_runs_each_enqueued_delivery_once(private: Private) ->
             ran[delivery_id] += 1
 
     # The worker looks actors up by name: this one stands in for loa's, on this broker only.
-    dramatiq.actor(
-        deliver, actor_name="deliver", queue_name=queue_for("website"), broker=private.broker
+    dramatiq.actor(actor_name="deliver", queue_name=queue_for("website"), broker=private.broker)(
+        deliver
     )
     wanted = rows()
     actors.enqueue(wanted)

@@ -25,7 +25,7 @@ from tests.processes import cluster as processes
 from tests.services import need, port_open
 from worker.engine.delivery import build_message
 from worker.engine.runtime import Runtime, build_runtime
-from worker.store.models import PUBLISHED, UNCERTAIN, Delivery
+from worker.store.models import PUBLISHED, UNCERTAIN, ContentItem, Delivery
 
 BIN = Path(sys.executable).parent
 REDIS_DB = 15
@@ -116,7 +116,8 @@ def states(rt: Runtime) -> dict[str, str]:
     out = {}
     with rt.sessions() as s:
         for d in s.scalars(select(Delivery)):
-            item = s.get(Delivery.item.property.mapper.class_, d.item_id)
+            item = s.get(ContentItem, d.item_id)
+            assert item is not None
             out[build_message(rt, d, item).reference] = d.state
     return out
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from campaigns.model import TZ, Item, Target, Unit
+from channels.base import Formatter
 from channels.registry import FORMATS
 from channels.sms import SmsFormat
 
@@ -47,7 +48,7 @@ def test_an_sms_without_recipients_passed_goes_to_nobody() -> None:
 
 
 @pytest.mark.parametrize("format_class", FORMATS, ids=lambda cls: cls.kind)
-def test_every_format_takes_the_same_arguments(format_class: type) -> None:
+def test_every_format_takes_the_same_arguments(format_class: type[Formatter]) -> None:
     kind = format_class.kind
     target = Target(f"bien-hoa/{kind}", "bien-hoa", kind, "outbox")
     message = format_class().format(ITEM, UNIT, target, recipients=())

@@ -32,7 +32,7 @@ UNITS = [
     {"code": "dinh-quan", "name": "UBND Huyện Định Quán", "kind": "district"},
 ]
 SMS = {"recipients": "recipients/subs.csv", "diacritics": False}
-TARGETS = [
+TARGETS: list[dict[str, Any]] = [
     {"units": "all", "kind": "website", "transport": "outbox"},
     {"units": ["bien-hoa", "dinh-quan"], "kind": "sms", "transport": "outbox", "options": SMS},
     {"unit": "so-noi-vu", "kind": "facebook", "transport": "outbox"},

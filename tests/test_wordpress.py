@@ -6,6 +6,7 @@ import base64
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from typing import Any
 
 import pytest
 import requests
@@ -286,7 +287,7 @@ def test_a_wrong_password_is_refused_by_the_site(
     ],
 )
 def test_bad_settings_are_refused_naming_the_target_and_field(
-    change: dict[str, object], words: str
+    change: dict[str, Any], words: str
 ) -> None:
     with pytest.raises(ConfigurationError, match="snv-web") as refused:
         WordPressTransport(replace(target("https://snv.example"), **change))
