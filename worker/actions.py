@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from campaigns.periods import Period
 from worker.store.filters import Filters
 from worker.store.models import (
     AWAITING_APPROVAL,
@@ -24,6 +25,7 @@ from worker.store.models import (
     Delivery,
 )
 from worker.store.queries import affected
+from worker.store.reads import narrowed
 
 RETRYABLE = (FAILED, UNCERTAIN)
 CANCELLABLE = (PLANNED, AWAITING_APPROVAL, QUEUED, RETRYING, FAILED, UNCERTAIN)
@@ -44,16 +46,35 @@ def who() -> str:
 
 
 def select_ids(
-    session: Session, ids: Sequence[int], filters: Filters, states: Sequence[str]
+    session: Session,
+    ids: Sequence[int],
+    filters: Filters,
+    eligible: Sequence[str],
+    *,
+    states: Sequence[str] = (),
+    period: Period | None = None,
 ) -> tuple[list[int], list[tuple[int, str]]]:
-    """Ids matching (explicit ids or the filters) split into those in `states` and the rest."""
-    q = select(Delivery.id, Delivery.state)
-    q = q.where(Delivery.id.in_(ids)) if ids else filters.apply(q).where(Delivery.state.in_(states))
+    """The rows an action on `eligible` states would change, and those it leaves alone (and why).
+
+    `filters`, `states` and `period` narrow exactly as in `loa jobs` and the API (`narrowed`);
+    ids narrow too: `loa cancel 5 6 --period 2024-Q1` touches 5 or 6 only if due in that quarter.
+    Without ids, rows outside `eligible` are not listed unless the operator asked for their
+    state (`--state`): then they are reported as left alone.
+    """
+    q = narrowed(select(Delivery.id, Delivery.state), filters, tuple(states), period)
+    if ids:
+        q = q.where(Delivery.id.in_(ids))
+    elif not states:
+        q = q.where(Delivery.state.in_(eligible))
     rows = session.execute(q.order_by(Delivery.id)).all()
+    ok = [r.id for r in rows if r.state in eligible]
+    skipped = [(r.id, r.state) for r in rows if r.state not in eligible]
     missing = sorted(set(ids) - {r.id for r in rows})
-    ok = [r.id for r in rows if r.state in states]
-    skipped = [(r.id, r.state) for r in rows if r.state not in states]
-    skipped += [(i, "no such delivery") for i in missing]
+    if missing:
+        exist = set(session.scalars(select(Delivery.id).where(Delivery.id.in_(missing))))
+        skipped += [
+            (i, "not matched by the filters" if i in exist else "no such delivery") for i in missing
+        ]
     return ok, skipped
 
 
@@ -83,9 +104,17 @@ def _apply(
     return changed
 
 
-def retry(session: Session, ids: Sequence[int], filters: Filters, now: dt.datetime) -> Outcome:
+def retry(
+    session: Session,
+    ids: Sequence[int],
+    filters: Filters,
+    now: dt.datetime,
+    *,
+    states: Sequence[str] = (),
+    period: Period | None = None,
+) -> Outcome:
     """Failed or uncertain rows get a fresh retry budget and are due now (an operator decided)."""
-    ok, skipped = select_ids(session, ids, filters, RETRYABLE)
+    ok, skipped = select_ids(session, ids, filters, RETRYABLE, states=states, period=period)
     values: dict[str, object] = {
         "state": RETRYING,
         "due_at": now,
@@ -102,8 +131,11 @@ def cancel(
     filters: Filters,
     now: dt.datetime,
     note: str | None = None,
+    *,
+    states: Sequence[str] = (),
+    period: Period | None = None,
 ) -> Outcome:
-    ok, skipped = select_ids(session, ids, filters, CANCELLABLE)
+    ok, skipped = select_ids(session, ids, filters, CANCELLABLE, states=states, period=period)
     values: dict[str, object] = {"state": CANCELLED, "reason": note or f"cancelled by {who()}"}
     return Outcome("cancel", _apply(session, "cancel", ok, CANCELLABLE, values, now, note), skipped)
 
@@ -121,9 +153,18 @@ def resolve(
     return Outcome(name, _apply(session, name, ok, (UNCERTAIN,), values, now, note), skipped)
 
 
-def approve(session: Session, ids: Sequence[int], filters: Filters, now: dt.datetime) -> Outcome:
+def approve(
+    session: Session,
+    ids: Sequence[int],
+    filters: Filters,
+    now: dt.datetime,
+    *,
+    states: Sequence[str] = (),
+    period: Period | None = None,
+) -> Outcome:
     """Release rows awaiting approval; they are planned again and go out when due."""
-    ok, skipped = select_ids(session, ids, filters, (AWAITING_APPROVAL,))
+    awaiting = (AWAITING_APPROVAL,)
+    ok, skipped = select_ids(session, ids, filters, awaiting, states=states, period=period)
     values: dict[str, object] = {"state": PLANNED, "reason": f"approved by {who()}"}
     return Outcome(
         "approve", _apply(session, "approve", ok, (AWAITING_APPROVAL,), values, now, None), skipped

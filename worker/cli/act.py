@@ -8,25 +8,27 @@ from pathlib import Path
 from typing import Any
 
 from worker import actions
-from worker.cli.args import BadInput, filters_from, runtime_from
+from worker.cli.args import BadInput, filters_from, period_from, runtime_from, states_from
 from worker.engine.preview import describe, previews
 from worker.store.filters import Filters
-from worker.store.models import AWAITING_APPROVAL
+from worker.store.models import AWAITING_APPROVAL, STATES
 
 
 def act(args: argparse.Namespace) -> int:
     rt = runtime_from(args)
-    filters = filters_from(args, rt)
-    if not args.ids and filters == Filters():
+    filters, states, period = filters_from(args, rt), states_from(args), period_from(args)
+    if not args.ids and filters == Filters() and not states and period is None:
         raise BadInput(f"{args.command}: give delivery ids or at least one filter")
     now = rt.now()
     with rt.sessions.begin() as s:
         if args.command == "retry":
-            outcome = actions.retry(s, args.ids, filters, now)
+            outcome = actions.retry(s, args.ids, filters, now, states=states, period=period)
         elif args.command == "cancel":
-            outcome = actions.cancel(s, args.ids, filters, now, args.note)
+            outcome = actions.cancel(
+                s, args.ids, filters, now, args.note, states=states, period=period
+            )
         else:
-            outcome = actions.approve(s, args.ids, filters, now)
+            outcome = actions.approve(s, args.ids, filters, now, states=states, period=period)
     return _report_outcome(outcome)
 
 
@@ -45,10 +47,18 @@ def resolve(args: argparse.Namespace) -> int:
 
 
 def preview(args: argparse.Namespace) -> int:
+    """Rows chosen like the actions choose them (ids and filters); by default awaiting approval."""
     rt = runtime_from(args)
-    states = tuple(args.state or (AWAITING_APPROVAL,))
+    asked = states_from(args)
+    eligible = asked or (STATES if args.ids else (AWAITING_APPROVAL,))
+    with rt.sessions() as s:
+        ids, skipped = actions.select_ids(
+            s, args.ids, filters_from(args, rt), eligible, states=asked, period=period_from(args)
+        )
+    for i, why in skipped:
+        print(f"  #{i} not previewed ({why})", file=sys.stderr)
     count = 0
-    for p in previews(rt, filters_from(args, rt), states, args.ids, Path(args.out)):
+    for p in previews(rt, Filters(), (), ids, Path(args.out)) if ids else ():
         count += 1
         print("\n".join(describe(p)))
     print(f"{count} deliveries previewed; files under {args.out}/")

@@ -23,6 +23,11 @@ def _filters() -> argparse.ArgumentParser:
     return f
 
 
+def filter_options() -> list[str]:
+    """The name of every option in the filter group: each narrows every command that takes it."""
+    return [a.dest for a in _filters()._actions]
+
+
 def _ids(p: argparse.ArgumentParser) -> None:
     p.add_argument("ids", nargs="*", type=int, metavar="ID", help="delivery ids (else: filters)")
 
