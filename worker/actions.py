@@ -109,6 +109,7 @@ def retry(
     ids: Sequence[int],
     filters: Filters,
     now: dt.datetime,
+    note: str | None = None,
     *,
     states: Sequence[str] = (),
     period: Period | None = None,
@@ -120,9 +121,9 @@ def retry(
         "due_at": now,
         "attempts": 0,
         "claims": 0,
-        "reason": f"retry requested by {who()}",
+        "reason": note or f"retry requested by {who()}",
     }
-    return Outcome("retry", _apply(session, "retry", ok, RETRYABLE, values, now, None), skipped)
+    return Outcome("retry", _apply(session, "retry", ok, RETRYABLE, values, now, note), skipped)
 
 
 def cancel(
@@ -158,6 +159,7 @@ def approve(
     ids: Sequence[int],
     filters: Filters,
     now: dt.datetime,
+    note: str | None = None,
     *,
     states: Sequence[str] = (),
     period: Period | None = None,
@@ -165,7 +167,5 @@ def approve(
     """Release rows awaiting approval; they are planned again and go out when due."""
     awaiting = (AWAITING_APPROVAL,)
     ok, skipped = select_ids(session, ids, filters, awaiting, states=states, period=period)
-    values: dict[str, object] = {"state": PLANNED, "reason": f"approved by {who()}"}
-    return Outcome(
-        "approve", _apply(session, "approve", ok, (AWAITING_APPROVAL,), values, now, None), skipped
-    )
+    values: dict[str, object] = {"state": PLANNED, "reason": note or f"approved by {who()}"}
+    return Outcome("approve", _apply(session, "approve", ok, awaiting, values, now, note), skipped)

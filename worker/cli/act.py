@@ -20,15 +20,11 @@ def act(args: argparse.Namespace) -> int:
     if not args.ids and filters == Filters() and not states and period is None:
         raise BadInput(f"{args.command}: give delivery ids or at least one filter")
     now = rt.now()
+    act_on = {"retry": actions.retry, "cancel": actions.cancel, "approve": actions.approve}
     with rt.sessions.begin() as s:
-        if args.command == "retry":
-            outcome = actions.retry(s, args.ids, filters, now, states=states, period=period)
-        elif args.command == "cancel":
-            outcome = actions.cancel(
-                s, args.ids, filters, now, args.note, states=states, period=period
-            )
-        else:
-            outcome = actions.approve(s, args.ids, filters, now, states=states, period=period)
+        outcome = act_on[args.command](
+            s, args.ids, filters, now, args.note, states=states, period=period
+        )
     return _report_outcome(outcome)
 
 

@@ -9,6 +9,8 @@ from campaigns.model import CHANNEL_KINDS
 from worker.reports.tables import SECTIONS
 from worker.store.models import STATES
 
+NOTE = "why: recorded with the action, kept as the row's reason, shown by `loa show`"
+
 
 def _filters() -> argparse.ArgumentParser:
     f = argparse.ArgumentParser(add_help=False)
@@ -69,13 +71,13 @@ def _operators(
     ):
         action = sub.add_parser(name, parents=[filters], help=text)
         _ids(action)
-        action.add_argument("--note", help="recorded with the action")
+        action.add_argument("--note", help=NOTE)
     resolve = sub.add_parser("resolve", help="settle an uncertain delivery after checking by hand")
     resolve.add_argument("id", type=int)
     how = resolve.add_mutually_exclusive_group(required=True)
     how.add_argument("--published", action="store_true")
     how.add_argument("--failed", action="store_true")
-    resolve.add_argument("--note")
+    resolve.add_argument("--note", help=NOTE)
     preview = sub.add_parser(
         "preview",
         parents=[filters],
