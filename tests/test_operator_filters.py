@@ -106,7 +106,7 @@ def selected(
         "jobs": ["--json", "--limit", "1000"],
         "status": ["--json"],
         "preview": ["--out", str(tmp / "preview")],
-    }.get(command, [])
+    }.get(command, ["--yes"])
     code = main(["--config", str(root), command, *argv, *extra])
     out, err = capsys.readouterr()
     assert code in (0, 1), err

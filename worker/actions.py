@@ -22,6 +22,7 @@ from worker.store.models import (
     RETRYING,
     UNCERTAIN,
     Action,
+    ContentItem,
     Delivery,
 )
 from worker.store.queries import affected
@@ -169,3 +170,45 @@ def approve(
     ok, skipped = select_ids(session, ids, filters, awaiting, states=states, period=period)
     values: dict[str, object] = {"state": PLANNED, "reason": note or f"approved by {who()}"}
     return Outcome("approve", _apply(session, "approve", ok, awaiting, values, now, note), skipped)
+
+
+BULK = {"retry": retry, "cancel": cancel, "approve": approve}
+"""The actions that may change many rows at once, by name."""
+
+ELIGIBLE: dict[str, tuple[str, ...]] = {
+    "retry": RETRYABLE,
+    "cancel": CANCELLABLE,
+    "approve": (AWAITING_APPROVAL,),
+}
+"""The states each of those actions changes; rows in any other state are left alone."""
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A row an action would change, as an operator reads it before confirming."""
+
+    id: int
+    campaign: str
+    unit: str
+    channel: str
+    state: str
+    title: str
+
+
+def pending(session: Session, ids: Sequence[int], limit: int | None = None) -> list[Pending]:
+    """The first `limit` of these rows (by id) with their item's title, to show before acting."""
+    chosen = sorted(ids)[:limit] if limit is not None else list(ids)
+    q = (
+        select(
+            Delivery.id,
+            Delivery.campaign,
+            Delivery.unit,
+            Delivery.channel,
+            Delivery.state,
+            ContentItem.title,
+        )
+        .join(ContentItem, ContentItem.id == Delivery.item_id)
+        .where(Delivery.id.in_(chosen))
+        .order_by(Delivery.id)
+    )
+    return [Pending(*row) for row in session.execute(q)]

@@ -72,6 +72,13 @@ def _operators(
         action = sub.add_parser(name, parents=[filters], help=text)
         _ids(action)
         action.add_argument("--note", help=NOTE)
+        sure = action.add_mutually_exclusive_group()
+        sure.add_argument(
+            "--yes", "-y", action="store_true", help="change more than one row without asking"
+        )
+        sure.add_argument(
+            "--dry-run", action="store_true", help="list the rows it would change; change nothing"
+        )
     resolve = sub.add_parser("resolve", help="settle an uncertain delivery after checking by hand")
     resolve.add_argument("id", type=int)
     how = resolve.add_mutually_exclusive_group(required=True)
