@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
+import socket
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 import yaml
+from dramatiq.cli import make_argument_parser
 
 from worker.engine.actors import TIME_LIMIT_MS
 from worker.engine.broker import QUEUES
+from worker.store.db import make_engine
+from worker.store.migrate import ensure_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -102,8 +108,6 @@ def test_every_loa_command_in_compose_exists_with_the_options_it_is_given(servic
 
 @pytest.mark.parametrize("service", services_running("dramatiq"))
 def test_every_dramatiq_command_in_compose_parses_and_names_real_queues(service: str) -> None:
-    from dramatiq.cli import make_argument_parser
-
     args = make_argument_parser().parse_args(command(service)[1:])
     assert args.broker == "worker.engine.actors"  # the module whose `broker` the workers use
     assert set(args.queues or ()) <= set(QUEUES.values())
@@ -129,8 +133,6 @@ def test_the_module_the_workers_run_imports_in_a_fresh_process() -> None:
 
 
 def test_every_queue_has_a_worker_that_consumes_it_without_a_profile() -> None:
-    from dramatiq.cli import make_argument_parser
-
     consumed: set[str] = set()
     for service in services_running("dramatiq"):
         if SERVICES[service].get("profiles"):
@@ -197,14 +199,6 @@ def test_the_image_is_slim_installs_the_package_and_runs_as_an_unprivileged_user
 def test_the_heartbeat_healthcheck_passes_only_while_this_hosts_process_beats(
     pg_url: str,
 ) -> None:
-    import datetime as dt
-    import socket
-
-    import sqlalchemy as sa
-
-    from worker.store.db import make_engine
-    from worker.store.migrate import ensure_schema
-
     engine = make_engine(pg_url)
     ensure_schema(engine)
     test = SERVICES["worker"]["healthcheck"]["test"]
