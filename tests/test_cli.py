@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
+from campaigns.model import TZ
 from tests.factories import create_delivery, create_item, write_config
 from worker.cli.main import main
 from worker.engine.runtime import build_runtime
-from worker.store.models import FAILED, PUBLISHED, UNCERTAIN, Delivery
+from worker.store.models import (
+    AWAITING_APPROVAL,
+    FAILED,
+    PUBLISHED,
+    UNCERTAIN,
+    Attempt,
+    Delivery,
+)
 
 
 @pytest.fixture
@@ -128,3 +137,65 @@ def test_actions_without_ids_or_filters_are_refused(
     assert code == 2 and "give delivery ids or at least one filter" in err
     code, _, err = run(capsys, root, "jobs", "--campaign", "nope")
     assert code == 2 and "no campaign 'nope'" in err
+
+
+def test_every_action_keeps_its_note_and_show_prints_it(
+    seeded: tuple[Path, dict[str, int]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    root, ids = seeded
+    rt = build_runtime(root)
+    with rt.sessions.begin() as s:
+        item = create_item(s, title="Thông báo lịch tiếp công dân")
+        waiting = create_delivery(s, item, state=AWAITING_APPROVAL).id
+        failed = create_delivery(
+            s, item, state=FAILED, unit="bien-hoa", target="bien-hoa/website"
+        ).id
+    steps = [
+        (ids["failed"], ["retry", str(ids["failed"])], "retry", "đã đổi mật khẩu"),
+        (ids["failed"], ["cancel", str(ids["failed"])], "cancel", "bài đã cũ"),
+        (waiting, ["approve", str(waiting)], "approve", "lãnh đạo đã duyệt"),
+        (ids["uncertain"], ["resolve", str(ids["uncertain"]), "--failed"], "resolve-failed", "ok"),
+        (failed, ["retry", str(failed)], "retry", "thử lại sau sự cố mạng"),
+    ]
+    for delivery, argv, action, note in steps:
+        assert run(capsys, root, *argv, "--note", note)[0] == 0, argv
+        _, out, _ = run(capsys, root, "show", str(delivery), "--json")
+        last = json.loads(out)["actions"][-1]
+        assert (last["action"], last["detail"]) == (action, note)
+        _, out, _ = run(capsys, root, "show", str(delivery))
+        assert f"{action}: {note}" in out
+
+
+def test_show_lists_attempts_in_the_order_they_were_made(
+    seeded: tuple[Path, dict[str, int]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Numbers restarted at 1 after `loa retry` in rows recorded before they were counted."""
+    root, ids = seeded
+    rt = build_runtime(root)
+    start = dt.datetime(2024, 2, 1, 8, 0, tzinfo=TZ)
+    with rt.sessions.begin() as s:
+        for number, minutes, outcome in [
+            (1, 0, "retrying"),
+            (2, 30, "failed"),
+            (1, 90, "published"),
+        ]:
+            at = start + dt.timedelta(minutes=minutes)
+            s.add(
+                Attempt(
+                    delivery_id=ids["published"],
+                    number=number,
+                    started_at=at,
+                    finished_at=at,
+                    outcome=outcome,
+                )
+            )
+    code, out, _ = run(capsys, root, "show", str(ids["published"]))
+    assert code == 0
+    shown = [line.split()[3:5] for line in out.splitlines() if line.startswith("  attempt ")]
+    assert shown == [["08:00", "retrying"], ["08:30", "failed"], ["09:30", "published"]]
+    _, out, _ = run(capsys, root, "show", str(ids["published"]), "--json")
+    assert [a["outcome"] for a in json.loads(out)["attempts_log"]] == [
+        "retrying",
+        "failed",
+        "published",
+    ]

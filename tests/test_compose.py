@@ -16,6 +16,7 @@ import sqlalchemy as sa
 import yaml
 from dramatiq.cli import make_argument_parser
 
+from worker.engine.actors import TIME_LIMIT_MS
 from worker.engine.broker import QUEUES
 from worker.store.db import make_engine
 from worker.store.migrate import ensure_schema
@@ -232,3 +233,22 @@ def test_the_heartbeat_healthcheck_passes_only_while_this_hosts_process_beats(
     beat("another-container", age=5)
     assert not healthy()
     engine.dispose()
+
+
+def systemd_unit(exec_start: str) -> dict[str, str]:
+    """The [Service] settings of the unit in docs/deployment.md whose ExecStart runs this."""
+    for block in re.findall(r"```ini\n(.*?)```", DEPLOYMENT, flags=re.DOTALL):
+        settings = dict(
+            line.split("=", 1) for line in block.splitlines() if re.match(r"^[A-Za-z]+=", line)
+        )
+        if exec_start in settings.get("ExecStart", ""):
+            return settings
+    raise AssertionError(f"no unit running {exec_start} in docs/deployment.md")
+
+
+def test_the_worker_unit_signals_dramatiqs_main_process_only_and_waits_out_a_delivery() -> None:
+    """KillMode=mixed: a SIGTERM to each worker as well would be its second, and kill it at once."""
+    unit = systemd_unit("dramatiq worker.engine.actors")
+    assert unit.get("KillMode") == "mixed"
+    assert unit.get("KillSignal", "SIGTERM") == "SIGTERM"
+    assert int(unit["TimeoutStopSec"]) > TIME_LIMIT_MS / 1000

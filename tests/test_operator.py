@@ -15,15 +15,18 @@ from worker.actions import who
 from worker.engine.embedded import run_once
 from worker.engine.preview import describe, previews
 from worker.engine.runtime import Runtime, build_runtime, fixed_clock
+from worker.store import queries
 from worker.store.filters import Filters
 from worker.store.models import (
     AWAITING_APPROVAL,
     CANCELLED,
     FAILED,
     PUBLISHED,
+    QUEUED,
     RETRYING,
     UNCERTAIN,
     Action,
+    Attempt,
     Delivery,
     SmsReport,
 )
@@ -156,3 +159,40 @@ def test_delivery_reports_are_merged_so_a_late_accepted_never_overwrites_deliver
     assert [(r.recipient, r.state, r.final) for r in reports] == [
         ("84912000001", "delivered", True)
     ]
+
+
+def test_attempt_numbers_go_on_after_an_operators_retry_restarts_the_budget(rt: Runtime) -> None:
+    with rt.sessions.begin() as s:
+        d = create_delivery(s, create_item(s), state=QUEUED, attempts=0, claims=0)
+
+    def one_attempt(minutes: int, outcome: str) -> None:
+        """What the worker does: claim, then record an attempt numbered from the row's count."""
+        at = NOW + dt.timedelta(minutes=minutes)
+        with rt.sessions.begin() as s:
+            claim = queries.claim_delivery(s, d.id, at, dt.timedelta(minutes=5), "w1")
+            assert claim is not None
+            attempt = Attempt(
+                delivery_id=d.id,
+                number=claim.delivery.attempts + 1,
+                started_at=at,
+                finished_at=at,
+                outcome=outcome,
+            )
+            values = {"state": outcome, "updated_at": at}
+            assert queries.record_outcome(s, d.id, claim.claim, attempt, values)
+
+    one_attempt(0, FAILED)
+    with rt.sessions.begin() as s:
+        assert operator.retry(s, [d.id], Filters(), NOW).changed == [d.id]
+        assert queries.set_state(s, d.id, (RETRYING,), state=QUEUED)
+    one_attempt(10, RETRYING)
+    with rt.sessions.begin() as s:
+        assert queries.set_state(s, d.id, (RETRYING,), state=QUEUED)
+    one_attempt(20, PUBLISHED)
+    with rt.sessions() as s:
+        tries = s.execute(
+            select(Attempt.number, Attempt.outcome).order_by(Attempt.started_at)
+        ).all()
+        row = s.get(Delivery, d.id)
+    assert [tuple(t) for t in tries] == [(1, FAILED), (2, RETRYING), (3, PUBLISHED)]
+    assert row is not None and row.attempts == 2  # the budget still counts from the retry

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from campaigns.periods import Period
 from worker.store.filters import Filters
 from worker.store.models import (
     AWAITING_APPROVAL,
@@ -21,9 +22,11 @@ from worker.store.models import (
     RETRYING,
     UNCERTAIN,
     Action,
+    ContentItem,
     Delivery,
 )
 from worker.store.queries import affected
+from worker.store.reads import narrowed
 
 RETRYABLE = (FAILED, UNCERTAIN)
 CANCELLABLE = (PLANNED, AWAITING_APPROVAL, QUEUED, RETRYING, FAILED, UNCERTAIN)
@@ -44,16 +47,35 @@ def who() -> str:
 
 
 def select_ids(
-    session: Session, ids: Sequence[int], filters: Filters, states: Sequence[str]
+    session: Session,
+    ids: Sequence[int],
+    filters: Filters,
+    eligible: Sequence[str],
+    *,
+    states: Sequence[str] = (),
+    period: Period | None = None,
 ) -> tuple[list[int], list[tuple[int, str]]]:
-    """Ids matching (explicit ids or the filters) split into those in `states` and the rest."""
-    q = select(Delivery.id, Delivery.state)
-    q = q.where(Delivery.id.in_(ids)) if ids else filters.apply(q).where(Delivery.state.in_(states))
+    """The rows an action on `eligible` states would change, and those it leaves alone (and why).
+
+    `filters`, `states` and `period` narrow exactly as in `loa jobs` and the API (`narrowed`);
+    ids narrow too: `loa cancel 5 6 --period 2024-Q1` touches 5 or 6 only if due in that quarter.
+    Without ids, rows outside `eligible` are not listed unless the operator asked for their
+    state (`--state`): then they are reported as left alone.
+    """
+    q = narrowed(select(Delivery.id, Delivery.state), filters, tuple(states), period)
+    if ids:
+        q = q.where(Delivery.id.in_(ids))
+    elif not states:
+        q = q.where(Delivery.state.in_(eligible))
     rows = session.execute(q.order_by(Delivery.id)).all()
+    ok = [r.id for r in rows if r.state in eligible]
+    skipped = [(r.id, r.state) for r in rows if r.state not in eligible]
     missing = sorted(set(ids) - {r.id for r in rows})
-    ok = [r.id for r in rows if r.state in states]
-    skipped = [(r.id, r.state) for r in rows if r.state not in states]
-    skipped += [(i, "no such delivery") for i in missing]
+    if missing:
+        exist = set(session.scalars(select(Delivery.id).where(Delivery.id.in_(missing))))
+        skipped += [
+            (i, "not matched by the filters" if i in exist else "no such delivery") for i in missing
+        ]
     return ok, skipped
 
 
@@ -83,17 +105,26 @@ def _apply(
     return changed
 
 
-def retry(session: Session, ids: Sequence[int], filters: Filters, now: dt.datetime) -> Outcome:
+def retry(
+    session: Session,
+    ids: Sequence[int],
+    filters: Filters,
+    now: dt.datetime,
+    note: str | None = None,
+    *,
+    states: Sequence[str] = (),
+    period: Period | None = None,
+) -> Outcome:
     """Failed or uncertain rows get a fresh retry budget and are due now (an operator decided)."""
-    ok, skipped = select_ids(session, ids, filters, RETRYABLE)
+    ok, skipped = select_ids(session, ids, filters, RETRYABLE, states=states, period=period)
     values: dict[str, object] = {
         "state": RETRYING,
         "due_at": now,
         "attempts": 0,
         "claims": 0,
-        "reason": f"retry requested by {who()}",
+        "reason": note or f"retry requested by {who()}",
     }
-    return Outcome("retry", _apply(session, "retry", ok, RETRYABLE, values, now, None), skipped)
+    return Outcome("retry", _apply(session, "retry", ok, RETRYABLE, values, now, note), skipped)
 
 
 def cancel(
@@ -102,8 +133,11 @@ def cancel(
     filters: Filters,
     now: dt.datetime,
     note: str | None = None,
+    *,
+    states: Sequence[str] = (),
+    period: Period | None = None,
 ) -> Outcome:
-    ok, skipped = select_ids(session, ids, filters, CANCELLABLE)
+    ok, skipped = select_ids(session, ids, filters, CANCELLABLE, states=states, period=period)
     values: dict[str, object] = {"state": CANCELLED, "reason": note or f"cancelled by {who()}"}
     return Outcome("cancel", _apply(session, "cancel", ok, CANCELLABLE, values, now, note), skipped)
 
@@ -121,10 +155,60 @@ def resolve(
     return Outcome(name, _apply(session, name, ok, (UNCERTAIN,), values, now, note), skipped)
 
 
-def approve(session: Session, ids: Sequence[int], filters: Filters, now: dt.datetime) -> Outcome:
+def approve(
+    session: Session,
+    ids: Sequence[int],
+    filters: Filters,
+    now: dt.datetime,
+    note: str | None = None,
+    *,
+    states: Sequence[str] = (),
+    period: Period | None = None,
+) -> Outcome:
     """Release rows awaiting approval; they are planned again and go out when due."""
-    ok, skipped = select_ids(session, ids, filters, (AWAITING_APPROVAL,))
-    values: dict[str, object] = {"state": PLANNED, "reason": f"approved by {who()}"}
-    return Outcome(
-        "approve", _apply(session, "approve", ok, (AWAITING_APPROVAL,), values, now, None), skipped
+    awaiting = (AWAITING_APPROVAL,)
+    ok, skipped = select_ids(session, ids, filters, awaiting, states=states, period=period)
+    values: dict[str, object] = {"state": PLANNED, "reason": note or f"approved by {who()}"}
+    return Outcome("approve", _apply(session, "approve", ok, awaiting, values, now, note), skipped)
+
+
+BULK = {"retry": retry, "cancel": cancel, "approve": approve}
+"""The actions that may change many rows at once, by name."""
+
+ELIGIBLE: dict[str, tuple[str, ...]] = {
+    "retry": RETRYABLE,
+    "cancel": CANCELLABLE,
+    "approve": (AWAITING_APPROVAL,),
+}
+"""The states each of those actions changes; rows in any other state are left alone."""
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A row an action would change, as an operator reads it before confirming."""
+
+    id: int
+    campaign: str
+    unit: str
+    channel: str
+    state: str
+    title: str
+
+
+def pending(session: Session, ids: Sequence[int], limit: int | None = None) -> list[Pending]:
+    """The first `limit` of these rows (by id) with their item's title, to show before acting."""
+    chosen = sorted(ids)[:limit] if limit is not None else list(ids)
+    q = (
+        select(
+            Delivery.id,
+            Delivery.campaign,
+            Delivery.unit,
+            Delivery.channel,
+            Delivery.state,
+            ContentItem.title,
+        )
+        .join(ContentItem, ContentItem.id == Delivery.item_id)
+        .where(Delivery.id.in_(chosen))
+        .order_by(Delivery.id)
     )
+    return [Pending(*row) for row in session.execute(q)]

@@ -4,37 +4,89 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from worker import actions
-from worker.cli.args import BadInput, filters_from, runtime_from
+from worker.cli.args import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    BadInput,
+    filters_from,
+    period_from,
+    runtime_from,
+    states_from,
+)
 from worker.engine.preview import describe, previews
+from worker.reports.tables import as_table
 from worker.store.filters import Filters
-from worker.store.models import AWAITING_APPROVAL
+from worker.store.models import AWAITING_APPROVAL, STATES
+
+SAMPLE = 5
+"""How many of the rows an action would change are shown before asking to confirm."""
 
 
 def act(args: argparse.Namespace) -> int:
+    """Select the rows, show them and ask (or take --yes) when it is more than one, then act.
+
+    Only the rows shown are changed, each only if still in a state the action applies to.
+    """
     rt = runtime_from(args)
-    filters = filters_from(args, rt)
-    if not args.ids and filters == Filters():
+    filters, states, period = filters_from(args, rt), states_from(args), period_from(args)
+    if not args.ids and filters == Filters() and not states and period is None:
         raise BadInput(f"{args.command}: give delivery ids or at least one filter")
-    now = rt.now()
-    with rt.sessions.begin() as s:
-        if args.command == "retry":
-            outcome = actions.retry(s, args.ids, filters, now)
-        elif args.command == "cancel":
-            outcome = actions.cancel(s, args.ids, filters, now, args.note)
-        else:
-            outcome = actions.approve(s, args.ids, filters, now)
-    return _report_outcome(outcome)
+    with rt.sessions() as s:
+        ok, skipped = actions.select_ids(
+            s, args.ids, filters, actions.ELIGIBLE[args.command], states=states, period=period
+        )
+        shown = actions.pending(s, ok, None if args.dry_run else SAMPLE)
+    ask = bool(ok) and not args.yes and (len(ok) > 1 or not args.ids)
+    if args.dry_run or ask:
+        _show_pending(args.command, ok, shown)
+    if args.dry_run:
+        print(f"{args.command}: dry run, nothing changed")
+        return _report_skipped(skipped, EXIT_OK)
+    if ask and not _confirmed(args.command):
+        print(f"{args.command}: nothing changed")
+        return EXIT_FAILURE
+    outcome = actions.Outcome(args.command, [], [])
+    if ok:
+        with rt.sessions.begin() as s:
+            outcome = actions.BULK[args.command](
+                s, ok, filters, rt.now(), args.note, states=states, period=period
+            )
+    return _report_outcome(outcome, skipped)
 
 
-def _report_outcome(outcome: Any) -> int:
-    print(f"{outcome.action}: {len(outcome.changed)} delivery(ies) changed")
-    for i, state in outcome.skipped:
+def _show_pending(command: str, ids: list[int], shown: list[actions.Pending]) -> None:
+    """How many rows the action would change, and those rows (all, or the first few)."""
+    print(f"{command} would change {len(ids)} delivery(ies)" + (":" if ids else "."))
+    if shown:
+        table = [["id", "campaign", "unit", "channel", "state", "title"]]
+        table += [[str(p.id), p.campaign, p.unit, p.channel, p.state, p.title[:50]] for p in shown]
+        print(as_table(table, totals=False))
+    if len(ids) > len(shown):
+        print(f"... and {len(ids) - len(shown)} more")
+
+
+def _confirmed(command: str) -> bool:
+    """Ask on the terminal; with no terminal there is nobody to ask: refuse (exit 2)."""
+    if not sys.stdin.isatty():
+        raise BadInput(f"{command}: no terminal to confirm on; add --yes to go ahead")
+    print(f"{command} these deliveries? [y/N] ", end="", file=sys.stderr, flush=True)
+    return sys.stdin.readline().strip().lower() in ("y", "yes")
+
+
+def _report_skipped(skipped: Sequence[tuple[int, str]], code: int) -> int:
+    for i, state in skipped:
         print(f"  #{i} left alone ({state})", file=sys.stderr)
-    return 0 if outcome.changed or not outcome.skipped else 1
+    return code
+
+
+def _report_outcome(outcome: actions.Outcome, skipped: Sequence[tuple[int, str]] = ()) -> int:
+    print(f"{outcome.action}: {len(outcome.changed)} delivery(ies) changed")
+    left = [*skipped, *outcome.skipped]
+    return _report_skipped(left, EXIT_OK if outcome.changed or not left else EXIT_FAILURE)
 
 
 def resolve(args: argparse.Namespace) -> int:
@@ -45,10 +97,18 @@ def resolve(args: argparse.Namespace) -> int:
 
 
 def preview(args: argparse.Namespace) -> int:
+    """Rows chosen like the actions choose them (ids and filters); by default awaiting approval."""
     rt = runtime_from(args)
-    states = tuple(args.state or (AWAITING_APPROVAL,))
+    asked = states_from(args)
+    eligible = asked or (STATES if args.ids else (AWAITING_APPROVAL,))
+    with rt.sessions() as s:
+        ids, skipped = actions.select_ids(
+            s, args.ids, filters_from(args, rt), eligible, states=asked, period=period_from(args)
+        )
+    for i, why in skipped:
+        print(f"  #{i} not previewed ({why})", file=sys.stderr)
     count = 0
-    for p in previews(rt, filters_from(args, rt), states, args.ids, Path(args.out)):
+    for p in previews(rt, Filters(), (), ids, Path(args.out)) if ids else ():
         count += 1
         print("\n".join(describe(p)))
     print(f"{count} deliveries previewed; files under {args.out}/")

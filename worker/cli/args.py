@@ -50,9 +50,18 @@ def filters_from(args: argparse.Namespace, rt: Runtime) -> Filters:
     return Filters(campaign=args.campaign, unit=args.unit, channel=args.channel)
 
 
+def states_from(args: argparse.Namespace) -> tuple[str, ...]:
+    """The `--state` values the user gave (repeatable), or () for every state."""
+    return tuple(args.state or ())
+
+
 def narrow(q: Any, args: argparse.Namespace, rt: Runtime) -> Any:
-    """The operator's filters on a delivery query, the same WHERE the report and the API use."""
-    return narrowed(q, filters_from(args, rt), tuple(args.state or ()), period_from(args))
+    """The operator's filters on a delivery query, the same WHERE the report and the API use.
+
+    Every option of the filter group (parser.py) is applied here; the actions and `preview`
+    apply the same ones through `worker.actions.select_ids`, which uses the same `narrowed`.
+    """
+    return narrowed(q, filters_from(args, rt), states_from(args), period_from(args))
 
 
 def local_time(when: dt.datetime | None) -> str:

@@ -130,11 +130,13 @@ def _one_delivery(args: argparse.Namespace) -> dict[str, Any]:
         if d is None:
             raise BadInput(f"no delivery {args.id}")
         item = s.get(ContentItem, d.item_id)
+        # In the order they were made: numbers recorded before they were counted per delivery
+        # (`record_outcome`) restarted at 1 after an operator's retry.
         tries = list(
             s.scalars(
                 select(Attempt)
                 .where(Attempt.delivery_id == d.id)
-                .order_by(Attempt.number, Attempt.id)
+                .order_by(Attempt.started_at, Attempt.id)
             )
         )
         acts = list(s.scalars(select(Action).where(Action.delivery_id == d.id).order_by(Action.id)))

@@ -9,6 +9,8 @@ from campaigns.model import CHANNEL_KINDS
 from worker.reports.tables import SECTION_ALIASES, SECTIONS
 from worker.store.models import STATES
 
+NOTE = "why: recorded with the action, kept as the row's reason, shown by `loa show`"
+
 
 def _filters() -> argparse.ArgumentParser:
     f = argparse.ArgumentParser(add_help=False)
@@ -21,6 +23,11 @@ def _filters() -> argparse.ArgumentParser:
     )
     g.add_argument("--period", help="only deliveries due in this period (as in `loa report`)")
     return f
+
+
+def filter_options() -> list[str]:
+    """The name of every option in the filter group: each narrows every command that takes it."""
+    return [a.dest for a in _filters()._actions]
 
 
 def _ids(p: argparse.ArgumentParser) -> None:
@@ -64,13 +71,20 @@ def _operators(
     ):
         action = sub.add_parser(name, parents=[filters], help=text)
         _ids(action)
-        action.add_argument("--note", help="recorded with the action")
+        action.add_argument("--note", help=NOTE)
+        sure = action.add_mutually_exclusive_group()
+        sure.add_argument(
+            "--yes", "-y", action="store_true", help="change more than one row without asking"
+        )
+        sure.add_argument(
+            "--dry-run", action="store_true", help="list the rows it would change; change nothing"
+        )
     resolve = sub.add_parser("resolve", help="settle an uncertain delivery after checking by hand")
     resolve.add_argument("id", type=int)
     how = resolve.add_mutually_exclusive_group(required=True)
     how.add_argument("--published", action="store_true")
     how.add_argument("--failed", action="store_true")
-    resolve.add_argument("--note")
+    resolve.add_argument("--note", help=NOTE)
     preview = sub.add_parser(
         "preview",
         parents=[filters],

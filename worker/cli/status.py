@@ -10,13 +10,15 @@ from typing import Any
 
 from dramatiq.brokers.stub import StubBroker
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from worker.cli.args import filters_from, narrow, runtime_from
+from worker.cli.args import filters_from, narrow, period_from, runtime_from, states_from
 from worker.cli.terminal import paint
 from worker.engine.broker import QUEUES, broker
+from worker.engine.runtime import Runtime
 from worker.reports.tables import as_table
-from worker.store.models import STATES, Delivery
-from worker.store.reads import beats, failures, sources_in_error
+from worker.store.models import FAILED, STATES, UNCERTAIN, Delivery
+from worker.store.reads import Row, beats, deliveries, sources_in_error
 
 
 def queue_depth() -> dict[str, int]:
@@ -41,7 +43,7 @@ def status(args: argparse.Namespace) -> int:
         ).all()
         alive = beats(s, dt.datetime.now(dt.UTC))
         broken = sources_in_error(s)
-        recent = failures(s, rt.config, filters_from(args, rt), limit=10)
+        recent = _recent_failures(s, args, rt)
     counts: dict[str, int] = defaultdict(int)
     for *_, state, n in rows:
         counts[state] += n
@@ -79,6 +81,16 @@ def status(args: argparse.Namespace) -> int:
         return 0
     _print_status(rows, counts, depth, alive, broken, recent)
     return 0
+
+
+def _recent_failures(s: Session, args: argparse.Namespace, rt: Runtime) -> list[Row]:
+    """The last failed or uncertain rows, narrowed by every filter (a `--state` among them)."""
+    asked = states_from(args)
+    shown = tuple(st for st in (FAILED, UNCERTAIN) if not asked or st in asked)
+    if not shown:
+        return []
+    filters, period = filters_from(args, rt), period_from(args)
+    return deliveries(s, rt.config, filters, states=shown, period=period, limit=10)
 
 
 def _print_status(

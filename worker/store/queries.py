@@ -196,6 +196,13 @@ _CLAIM = (
     .returning(*DELIVERIES.c)
 )
 _ITEM = select(*ITEMS.c).where(ITEMS.c.id == bindparam("item_id"))
+# An attempt's number is one more than the delivery's highest so far, counted in the INSERT:
+# `attempts` on the row restarts at 0 when an operator retries, the history never does.
+_RECORD_ATTEMPT = insert(ATTEMPTS).values(
+    number=select(func.coalesce(func.max(ATTEMPTS.c.number), 0) + 1)
+    .where(ATTEMPTS.c.delivery_id == bindparam("attempt_of"))
+    .scalar_subquery()
+)
 
 
 def claim_delivery(
@@ -250,7 +257,13 @@ def release(
 def record_outcome(
     session: Session, delivery_id: int, claim: int, attempt: Attempt, values: dict[str, Any]
 ) -> bool:
-    """Write the attempt and the new state, only if this worker still holds the claim."""
+    """Write the attempt and the new state, only if this worker still holds the claim.
+
+    The attempt is numbered here, after the delivery's earlier attempts (its `number` is not
+    used): the row's `attempts` counts the current retry budget only, so after `loa retry`
+    `d.attempts + 1` would repeat a number. The claim UPDATE above locks the row, so two
+    recordings for one delivery never race for the same number.
+    """
     result = session.execute(
         update(DELIVERIES)
         .where(
@@ -262,8 +275,8 @@ def record_outcome(
     )
     if affected(result) != 1:
         return False
-    row = {c.key: getattr(attempt, c.key) for c in ATTEMPTS.c if c.key != "id"}
-    session.execute(insert(ATTEMPTS), row)
+    row = {c.key: getattr(attempt, c.key) for c in ATTEMPTS.c if c.key not in ("id", "number")}
+    session.execute(_RECORD_ATTEMPT, {**row, "attempt_of": delivery_id})
     return True
 
 
