@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from croniter import croniter
 from pydantic import (
     AliasChoices,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ModelWrapValidatorHandler,
@@ -194,9 +195,44 @@ class RetrySpec(Strict):
     jitter: float = Field(default=0.2, ge=0, le=1)
 
 
+MINUTES_A_DAY = 24 * 60
+
+
+def time_of_day(value: Any) -> dt.time:
+    """A local wall-clock time (Asia/Ho_Chi_Minh), naive: "22:00", or 22:00 left unquoted.
+
+    YAML 1.1 reads an unquoted 22:00 as the base-60 integer 1320 (22 * 60 + 0), so an int is
+    taken as minutes after midnight. A time with a UTC offset is refused: every time of day
+    in the config is the province's wall clock.
+    """
+    hint = 'write it as "HH:MM" in quotes, like "22:00"'
+    if isinstance(value, bool):
+        raise ValueError(f"not a time of day; {hint}")
+    if isinstance(value, int):
+        if not 0 <= value < MINUTES_A_DAY:
+            raise ValueError(f"{value} is not a time of day; {hint}")
+        return dt.time(value // 60, value % 60)
+    if isinstance(value, dt.time):
+        parsed = value
+    elif isinstance(value, str):
+        try:
+            parsed = dt.time.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"'{value}' is not a time of day; {hint}") from None
+    else:
+        raise ValueError(f"not a time of day; {hint}")
+    if parsed.tzinfo is not None:
+        raise ValueError(f"give the local time (Asia/Ho_Chi_Minh) without an offset; {hint}")
+    return parsed
+
+
+TimeOfDay = Annotated[dt.time, BeforeValidator(time_of_day)]
+"""Every time-of-day field in the config: a naive Asia/Ho_Chi_Minh wall-clock time."""
+
+
 class QuietSpec(Strict):
-    start: dt.time
-    end: dt.time
+    start: TimeOfDay
+    end: TimeOfDay
 
 
 class ChannelSettings(Strict):
