@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -13,8 +15,12 @@ from campaigns.model import TZ
 from tests.factories import campaign, write_config
 from tests.stepping import Clock, step
 from worker.cli.main import main
+from worker.engine import scheduler
 from worker.engine.runtime import build_runtime
 from worker.store.models import PUBLISHED, Delivery
+from worker.web.page import create_app
+
+START = dt.datetime(2024, 3, 1, 9, 0, tzinfo=TZ)
 
 UNQUOTED = "channels:\n  sms:\n    quiet_hours: {start: 22:00, end: 07:00}\n"
 
@@ -70,3 +76,58 @@ def test_a_time_of_day_out_of_range_asks_for_quotes(tmp_path: Path) -> None:
         load_config(root)
     assert "channels.sms.quiet_hours.start" in str(e.value)
     assert 'in quotes, like "22:00"' in str(e.value)
+
+
+def scheduler_beat(root: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
+    assert main(["--config", str(root), "status", "--json"]) == 0
+    beats = json.loads(capsys.readouterr().out)["heartbeats"]
+    found: dict[str, Any] = next(b for b in beats if b["role"] == "scheduler")
+    return found
+
+
+def test_a_failed_tick_shows_the_scheduler_unhealthy_until_a_good_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("LOA_HOOK_TOKEN", "s3cret-hook-token")
+    root = write_config(
+        tmp_path / "config",
+        targets=[
+            {"units": "all", "kind": "website", "transport": "outbox"},
+            {
+                "unit": "so-noi-vu",
+                "kind": "website",
+                "name": "portal",
+                "transport": "webhook",
+                "endpoint": "https://portal.example.gov.vn/hook",
+                "credentials": {"token": "LOA_HOOK_TOKEN"},
+            },
+        ],
+        campaigns=[campaign(channels=["website"])],
+    )
+    url = f"sqlite:///{tmp_path / 'loa.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    rt = build_runtime(root, url, clock=Clock(START), outbox=tmp_path / "outbox")
+
+    def broken(*_: object) -> int:
+        raise RuntimeError("planner broke at https://admin:pw@db.example/ with s3cret-hook-token")
+
+    monkeypatch.setattr(scheduler, "plan", broken)
+    with pytest.raises(RuntimeError):
+        scheduler.tick(rt)
+    beat = scheduler_beat(root, capsys)
+    assert beat["healthy"] is False
+    assert beat["error"].startswith("RuntimeError: planner broke at https://***@db.example/")
+    assert "s3cret" not in beat["error"] and "pw@" not in beat["error"]
+    assert beat["failed_at"]
+    assert main(["--config", str(root), "status"]) == 0
+    assert "tick failed: RuntimeError: planner broke" in capsys.readouterr().out
+    app = create_app(rt)
+    got = app.test_client().get("/api/status").get_json()["heartbeats"][0]
+    assert got["healthy"] is False and got["error"] == beat["error"]
+    assert "planner broke" in app.test_client().get("/").get_data(as_text=True)
+
+    monkeypatch.undo()
+    monkeypatch.setenv("DATABASE_URL", url)
+    scheduler.tick(rt)
+    beat = scheduler_beat(root, capsys)
+    assert beat["healthy"] is True and beat["error"] is None and beat["failed_at"] is None

@@ -14,7 +14,7 @@ from campaigns.model import TZ
 from worker.engine.actors import enqueue
 from worker.engine.delivery import build_message
 from worker.engine.ingest import IngestResult, ingest_all
-from worker.engine.liveness import acquire_lock, beat
+from worker.engine.liveness import acquire_lock, beat, record_tick
 from worker.engine.planner import local_midnight, plan
 from worker.engine.retry import in_quiet_hours
 from worker.engine.runtime import Runtime
@@ -48,8 +48,25 @@ class TickResult:
 
 
 def tick(rt: Runtime, *, ingest: bool = True) -> TickResult:
-    """One pass of the scheduler; safe to run again at any time (every step is idempotent)."""
+    """One pass of the scheduler; safe to run again at any time (every step is idempotent).
+
+    A failing pass marks the scheduler's heartbeat unhealthy with the error (then raises);
+    the next pass that succeeds clears it.
+    """
     beat(rt, "scheduler")
+    try:
+        result = _tick(rt, ingest)
+    except Exception as e:
+        try:
+            record_tick(rt, e)
+        except Exception:  # the database itself may be what failed; the caller logs `e`
+            log.debug("could not record the failed tick", exc_info=True)
+        raise
+    record_tick(rt, None)
+    return result
+
+
+def _tick(rt: Runtime, ingest: bool) -> TickResult:
     if not acquire_lock(rt, ttl=float(rt.setting("lock_seconds", default=60))):
         return TickResult(standby=True)
     now = rt.now()
