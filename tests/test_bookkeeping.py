@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import socket
+import subprocess
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -12,12 +15,18 @@ from sqlalchemy import select
 
 from campaigns.config import ConfigError, load_config
 from campaigns.model import TZ
+from channels.base import Message, Receipt
+from channels.outbox import OutboxTransport
 from tests.factories import campaign, write_config
 from tests.stepping import Clock, step
 from worker.cli.main import main
 from worker.engine import scheduler
+from worker.engine.broker import broker
+from worker.engine.delivery import deliver
+from worker.engine.liveness import SCHEDULER_LOCK
 from worker.engine.runtime import build_runtime
-from worker.store.models import PUBLISHED, Delivery
+from worker.store import queries
+from worker.store.models import PUBLISHED, QUEUED, SENDING, Delivery, Lock
 from worker.web.page import create_app
 
 START = dt.datetime(2024, 3, 1, 9, 0, tzinfo=TZ)
@@ -131,3 +140,63 @@ def test_a_failed_tick_shows_the_scheduler_unhealthy_until_a_good_one(
     scheduler.tick(rt)
     beat = scheduler_beat(root, capsys)
     assert beat["healthy"] is True and beat["error"] is None and beat["failed_at"] is None
+
+
+def killed_run(tmp_path: Path, now: dt.datetime) -> tuple[Path, list[int]]:
+    """A database as `loa run --once --now` leaves it when killed -9 mid-run.
+
+    One row published but still `sending` (killed before recording), one claimed and `sending`
+    (killed before publishing), the rest `queued` with their messages lost, and the scheduler
+    lock still held by the dead process.
+    """
+    root = write_config(tmp_path / "config", articles=2)
+    rt = build_runtime(root, f"sqlite:///{tmp_path / 'loa.db'}", clock=lambda: now)
+    scheduler.tick(rt)
+    broker.flush_all()
+    with rt.sessions() as s:
+        ids = sorted(s.scalars(select(Delivery.id).where(Delivery.state == QUEUED)))
+    assert deliver(rt, ids[0]) == PUBLISHED
+    lease = dt.timedelta(seconds=300)
+    with rt.sessions.begin() as s:
+        row = s.get(Delivery, ids[0])
+        assert row is not None
+        row.state, row.lease_until, row.published_at, row.remote_id = (
+            SENDING,
+            now + lease,
+            None,
+            None,
+        )
+        assert queries.claim_delivery(s, ids[1], now, lease, "gone:1") is not None
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    with rt.sessions.begin() as s:
+        lock = s.get(Lock, SCHEDULER_LOCK)
+        assert lock is not None
+        lock.holder = f"{socket.gethostname()}:{dead.pid}"
+        lock.expires_at = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=10)
+    return root, ids
+
+
+def test_run_once_after_a_kill_finishes_what_the_dead_run_left(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = dt.datetime(2024, 12, 31, 16, 0, tzinfo=TZ)
+    monkeypatch.setenv("LOA_OUTBOX", str(tmp_path / "outbox"))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'loa.db'}")
+    root, ids = killed_run(tmp_path, now)
+    published: Counter[int] = Counter()
+    original = OutboxTransport.publish
+
+    def counting(self: OutboxTransport, message: Message) -> Receipt:
+        published[message.delivery_id or 0] += 1
+        return original(self, message)
+
+    monkeypatch.setattr(OutboxTransport, "publish", counting)
+    argv = ["--config", str(root), "run", "--once", "--now", now.isoformat(), "--timeout", "20"]
+    assert main(argv) == 0
+    rt = build_runtime(root)
+    with rt.sessions() as s:
+        states = Counter(s.scalars(select(Delivery.state)))
+    assert states == {PUBLISHED: len(ids)}
+    assert ids[0] not in published  # found in the outbox: not published a second time
+    assert published == dict.fromkeys(ids[1:], 1)

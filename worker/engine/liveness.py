@@ -89,13 +89,31 @@ def acquire_lock(rt: Runtime, name: str = SCHEDULER_LOCK, ttl: float = 60.0) -> 
         )
         if new:
             return True
+        holder = s.scalar(select(Lock.holder).where(Lock.name == name))
+        free = (Lock.holder == rt.name) | (Lock.expires_at < now)
+        if holder is not None and dead_here(holder):
+            free = free | (Lock.holder == holder)
         result = s.execute(
             update(Lock)
-            .where(Lock.name == name, (Lock.holder == rt.name) | (Lock.expires_at < now))
+            .where(Lock.name == name, free)
             .values(holder=rt.name, expires_at=until)
             .execution_options(synchronize_session=False)
         )
         return affected(result) == 1
+
+
+def dead_here(holder: str) -> bool:
+    """True if `holder` ("host:pid", a runtime's name) is a process of this host that is gone."""
+    host, _, pid = holder.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # alive, owned by another user
+        return False
+    return False
 
 
 def release_lock(rt: Runtime, name: str = SCHEDULER_LOCK) -> None:
