@@ -243,8 +243,17 @@ class ChannelSettings(Strict):
     concurrency: int | None = Field(default=None, ge=1)
 
 
+CHANNEL_KINDS = ("website", "screen", "sms", "facebook", "zalo")
+DEFAULT_CONCURRENCY = 4
+"""Publishes at once to one target unless loa.yaml or the target's options say otherwise."""
+
+
 class SettingsFile(Strict):
+    """loa.yaml. `concurrency` caps publishes at once per target, for every channel kind that
+    sets no `concurrency` of its own (a target's `options.concurrency` wins over both)."""
+
     outbox: str = "outbox"
+    concurrency: int = Field(default=DEFAULT_CONCURRENCY, ge=1)
     grace_seconds: int = Field(default=120, ge=2)
     lease_seconds: int = Field(default=300, ge=2)
     max_claims: int = Field(default=3, ge=1)
@@ -253,3 +262,19 @@ class SettingsFile(Strict):
     channels: dict[Literal["website", "screen", "sms", "facebook", "zalo"], ChannelSettings] = (
         Field(default_factory=dict)
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _cap_every_channel(cls, data: Any) -> Any:
+        """Give each channel kind without its own `concurrency` the global one."""
+        if not isinstance(data, dict) or not isinstance(data.get("channels", {}), dict):
+            return data
+        cap = data.get("concurrency", DEFAULT_CONCURRENCY)
+        if isinstance(cap, bool) or not isinstance(cap, int) or cap < 1:
+            return data  # reported by the field itself
+        channels = dict(data.get("channels") or {})
+        for kind in CHANNEL_KINDS:
+            given = channels.get(kind) or {}
+            if isinstance(given, dict) and given.get("concurrency") is None:
+                channels[kind] = {**given, "concurrency": cap}
+        return {**data, "channels": channels}

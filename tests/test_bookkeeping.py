@@ -6,7 +6,9 @@ import datetime as dt
 import json
 import socket
 import subprocess
+import threading
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +26,10 @@ from worker.engine import scheduler
 from worker.engine.broker import broker
 from worker.engine.delivery import deliver
 from worker.engine.liveness import SCHEDULER_LOCK
+from worker.engine.ratelimit import limits_for
 from worker.engine.runtime import build_runtime
 from worker.store import queries
-from worker.store.models import PUBLISHED, QUEUED, SENDING, Delivery, Lock
+from worker.store.models import PUBLISHED, QUEUED, RETRYING, SENDING, Delivery, Lock
 from worker.web.page import create_app
 
 START = dt.datetime(2024, 3, 1, 9, 0, tzinfo=TZ)
@@ -200,3 +203,59 @@ def test_run_once_after_a_kill_finishes_what_the_dead_run_left(
     assert states == {PUBLISHED: len(ids)}
     assert ids[0] not in published  # found in the outbox: not published a second time
     assert published == dict.fromkeys(ids[1:], 1)
+
+
+def test_a_target_that_never_answers_holds_four_threads_and_no_more(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("REDIS_URL", raising=False)  # in-process limiters, this test's own
+    root = write_config(tmp_path / "config", articles=5, campaigns=[campaign(channels=["website"])])
+    late = dt.datetime(2024, 12, 30, 9, 0, tzinfo=TZ)  # every article is due
+    rt = build_runtime(root, f"sqlite:///{tmp_path / 'loa.db'}", clock=Clock(late))
+    scheduler.tick(rt)
+    broker.flush_all()
+    with rt.sessions() as s:
+        rows = list(s.execute(select(Delivery.id, Delivery.target).order_by(Delivery.id)))
+    dead = [i for i, t in rows if t == "so-noi-vu/website"]
+    alive = [i for i, t in rows if t == "bien-hoa/website"]
+    assert len(dead) == 5
+    hanging, release = threading.Semaphore(0), threading.Event()
+    original = OutboxTransport.publish
+
+    def portal(self: OutboxTransport, message: Message) -> Receipt:
+        if self.target.id == "so-noi-vu/website":
+            hanging.release()
+            release.wait(30)
+        return original(self, message)
+
+    monkeypatch.setattr(OutboxTransport, "publish", portal)
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        stuck = [pool.submit(deliver, rt, i) for i in dead]
+        for _ in range(4):
+            assert hanging.acquire(timeout=10)
+        assert deliver(rt, alive[0]) == PUBLISHED  # the other target goes on meanwhile
+        fifth = next(f for f in as_completed(stuck, timeout=10))
+        assert fifth.result() == RETRYING  # waited for a slot, then gave the row back
+        assert not hanging.acquire(timeout=0.2)  # never reached the portal
+        release.set()
+    assert sorted(f.result() for f in stuck) == [PUBLISHED] * 4 + [RETRYING]
+
+
+def test_the_cap_is_set_in_loa_yaml_and_per_target(tmp_path: Path) -> None:
+    targets = [
+        {"unit": "so-noi-vu", "kind": "website", "options": {"concurrency": 1}},
+        {"unit": "bien-hoa", "kind": "website"},
+        {"unit": "bien-hoa", "kind": "sms", "options": {"recipients": "recipients/subs.csv"}},
+    ]
+    settings = {"concurrency": 2, "channels": {"sms": {"concurrency": 3}}}
+    root = write_config(tmp_path / "config", targets=targets, settings=settings)
+    rt = build_runtime(root, f"sqlite:///{tmp_path / 'loa.db'}")
+    caps = {
+        t.id: limits_for(t, rt.channel_settings(t.kind))["concurrency"]
+        for t in rt.config.targets.values()
+    }
+    assert caps == {"so-noi-vu/website": 1, "bien-hoa/website": 2, "bien-hoa/sms": 3}
+    default = write_config(tmp_path / "default")
+    rt = build_runtime(default, f"sqlite:///{tmp_path / 'default.db'}")
+    target = rt.config.targets["so-noi-vu/website"]
+    assert limits_for(target, rt.channel_settings("website"))["concurrency"] == 4
