@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from croniter import croniter
 from pydantic import (
     AliasChoices,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ModelWrapValidatorHandler,
@@ -194,9 +195,44 @@ class RetrySpec(Strict):
     jitter: float = Field(default=0.2, ge=0, le=1)
 
 
+MINUTES_A_DAY = 24 * 60
+
+
+def time_of_day(value: Any) -> dt.time:
+    """A local wall-clock time (Asia/Ho_Chi_Minh), naive: "22:00", or 22:00 left unquoted.
+
+    YAML 1.1 reads an unquoted 22:00 as the base-60 integer 1320 (22 * 60 + 0), so an int is
+    taken as minutes after midnight. A time with a UTC offset is refused: every time of day
+    in the config is the province's wall clock.
+    """
+    hint = 'write it as "HH:MM" in quotes, like "22:00"'
+    if isinstance(value, bool):
+        raise ValueError(f"not a time of day; {hint}")
+    if isinstance(value, int):
+        if not 0 <= value < MINUTES_A_DAY:
+            raise ValueError(f"{value} is not a time of day; {hint}")
+        return dt.time(value // 60, value % 60)
+    if isinstance(value, dt.time):
+        parsed = value
+    elif isinstance(value, str):
+        try:
+            parsed = dt.time.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"'{value}' is not a time of day; {hint}") from None
+    else:
+        raise ValueError(f"not a time of day; {hint}")
+    if parsed.tzinfo is not None:
+        raise ValueError(f"give the local time (Asia/Ho_Chi_Minh) without an offset; {hint}")
+    return parsed
+
+
+TimeOfDay = Annotated[dt.time, BeforeValidator(time_of_day)]
+"""Every time-of-day field in the config: a naive Asia/Ho_Chi_Minh wall-clock time."""
+
+
 class QuietSpec(Strict):
-    start: dt.time
-    end: dt.time
+    start: TimeOfDay
+    end: TimeOfDay
 
 
 class ChannelSettings(Strict):
@@ -207,8 +243,17 @@ class ChannelSettings(Strict):
     concurrency: int | None = Field(default=None, ge=1)
 
 
+CHANNEL_KINDS = ("website", "screen", "sms", "facebook", "zalo")
+DEFAULT_CONCURRENCY = 4
+"""Publishes at once to one target unless loa.yaml or the target's options say otherwise."""
+
+
 class SettingsFile(Strict):
+    """loa.yaml. `concurrency` caps publishes at once per target, for every channel kind that
+    sets no `concurrency` of its own (a target's `options.concurrency` wins over both)."""
+
     outbox: str = "outbox"
+    concurrency: int = Field(default=DEFAULT_CONCURRENCY, ge=1)
     grace_seconds: int = Field(default=120, ge=2)
     lease_seconds: int = Field(default=300, ge=2)
     max_claims: int = Field(default=3, ge=1)
@@ -217,3 +262,19 @@ class SettingsFile(Strict):
     channels: dict[Literal["website", "screen", "sms", "facebook", "zalo"], ChannelSettings] = (
         Field(default_factory=dict)
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _cap_every_channel(cls, data: Any) -> Any:
+        """Give each channel kind without its own `concurrency` the global one."""
+        if not isinstance(data, dict) or not isinstance(data.get("channels", {}), dict):
+            return data
+        cap = data.get("concurrency", DEFAULT_CONCURRENCY)
+        if isinstance(cap, bool) or not isinstance(cap, int) or cap < 1:
+            return data  # reported by the field itself
+        channels = dict(data.get("channels") or {})
+        for kind in CHANNEL_KINDS:
+            given = channels.get(kind) or {}
+            if isinstance(given, dict) and given.get("concurrency") is None:
+                channels[kind] = {**given, "concurrency": cap}
+        return {**data, "channels": channels}

@@ -61,6 +61,9 @@ def status(args: argparse.Namespace) -> int:
                             "seen_at": b.seen_at.isoformat(),
                             "age_seconds": round(b.age.total_seconds(), 1),
                             "stale": b.stale,
+                            "healthy": b.healthy,
+                            "error": b.error,
+                            "failed_at": b.failed_at.isoformat() if b.failed_at else None,
                         }
                         for b in alive
                     ],
@@ -100,6 +103,8 @@ def _print_status(
     for b in alive or []:
         age = f"{b.age.total_seconds():.0f} s ago"
         print(f"  {b.role:<10} {b.name}  seen {paint(age, 'red' if b.stale else 'green')}")
+        if b.error:
+            print(f"    {paint('tick failed', 'red')}: {b.error}")
     if not alive:
         print("  none has reported (is `loa run` or a worker running?)")
     print(paint("Queues", "bold"), " ".join(f"{q}={n}" for q, n in depth.items()))

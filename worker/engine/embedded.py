@@ -15,7 +15,7 @@ from worker.engine import actors, runtime
 from worker.engine.broker import QUEUES, broker
 from worker.engine.liveness import release_lock
 from worker.engine.runtime import Runtime
-from worker.engine.scheduler import TickResult, tick
+from worker.engine.scheduler import TickResult, recover_orphans, tick
 from worker.store import queries
 
 log = logging.getLogger(__name__)
@@ -36,6 +36,7 @@ def run_once(
     """
     runtime.install(rt)
     worker = start_worker(threads) if with_workers else None
+    recover(rt, with_workers)
     results: list[TickResult] = []
     deadline = time.monotonic() + timeout
     try:
@@ -54,6 +55,12 @@ def run_once(
         if worker is not None:
             worker.stop()
         rt.close()
+
+
+def recover(rt: Runtime, with_workers: bool) -> None:
+    """With worker threads on the in-process broker, this process is the only worker there is."""
+    if with_workers and isinstance(broker, StubBroker):
+        recover_orphans(rt)
 
 
 def start_worker(threads: int) -> dramatiq.Worker:
@@ -80,6 +87,10 @@ def run_forever(
     signal.signal(signal.SIGINT, _stop)
     worker = start_worker(threads) if with_workers else None
     try:
+        try:
+            recover(rt, with_workers)
+        except Exception:  # the ticks' own sweeps still reach these rows, later
+            log.exception("recovering a stopped run's deliveries failed")
         while not stop.is_set():
             try:
                 tick(rt)

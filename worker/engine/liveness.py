@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import re
 import socket
 import threading
 from typing import Any
@@ -44,6 +45,35 @@ def beat(rt: Runtime, role: str, detail: dict[str, Any] | None = None) -> None:
                 row.detail = detail
 
 
+FAILURE_KEYS = ("error", "failed_at")
+ERROR_CHARS = 500
+_USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
+
+
+def error_text(rt: Runtime, error: BaseException) -> str:
+    """What an operator may read of an error: no credential values, no URL passwords."""
+    text = f"{type(error).__name__}: {error}"
+    names = {var for t in rt.config.targets.values() for var in t.credentials.values()}
+    for value in (os.environ.get(n) for n in sorted(names)):
+        if value and len(value) >= 4:
+            text = text.replace(value, "***")
+    return _USERINFO.sub("***@", text)[:ERROR_CHARS]
+
+
+def record_tick(rt: Runtime, error: BaseException | None, role: str = "scheduler") -> None:
+    """Mark this process's heartbeat failing (time, error text) or, after a good tick, healthy."""
+    with rt.sessions.begin() as s:
+        row = s.get(Heartbeat, f"{role}@{rt.name}")
+        if row is None:
+            return
+        kept = {k: v for k, v in (row.detail or {}).items() if k not in FAILURE_KEYS}
+        if error is not None:
+            failed_at = dt.datetime.now(dt.UTC).isoformat()
+            kept.update(error=error_text(rt, error), failed_at=failed_at)
+        if kept != (row.detail or {}):
+            row.detail = kept
+
+
 def heartbeats(rt: Runtime) -> list[Heartbeat]:
     with rt.sessions() as s:
         return list(s.scalars(select(Heartbeat).order_by(Heartbeat.role, Heartbeat.name)))
@@ -59,13 +89,31 @@ def acquire_lock(rt: Runtime, name: str = SCHEDULER_LOCK, ttl: float = 60.0) -> 
         )
         if new:
             return True
+        holder = s.scalar(select(Lock.holder).where(Lock.name == name))
+        free = (Lock.holder == rt.name) | (Lock.expires_at < now)
+        if holder is not None and dead_here(holder):
+            free = free | (Lock.holder == holder)
         result = s.execute(
             update(Lock)
-            .where(Lock.name == name, (Lock.holder == rt.name) | (Lock.expires_at < now))
+            .where(Lock.name == name, free)
             .values(holder=rt.name, expires_at=until)
             .execution_options(synchronize_session=False)
         )
         return affected(result) == 1
+
+
+def dead_here(holder: str) -> bool:
+    """True if `holder` ("host:pid", a runtime's name) is a process of this host that is gone."""
+    host, _, pid = holder.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # alive, owned by another user
+        return False
+    return False
 
 
 def release_lock(rt: Runtime, name: str = SCHEDULER_LOCK) -> None:

@@ -18,6 +18,7 @@ from dramatiq.rate_limits import ConcurrentRateLimiter, RateLimiter, WindowRateL
 from dramatiq.rate_limits.backends import RedisBackend, StubBackend
 
 from campaigns.model import Target
+from campaigns.schema import DEFAULT_CONCURRENCY
 
 
 def make_backend() -> Any:
@@ -28,8 +29,12 @@ def make_backend() -> Any:
 
 
 def limits_for(target: Target, channel: dict[str, Any]) -> dict[str, float]:
-    """The target's own options win over its channel kind's settings in loa.yaml."""
-    found = {}
+    """The target's own options win over its channel kind's settings in loa.yaml.
+
+    Every target has a concurrency cap (loa.yaml `concurrency`, default 4), so one portal that
+    never answers holds at most that many worker threads and cannot starve the other targets.
+    """
+    found = {"concurrency": float(DEFAULT_CONCURRENCY)}
     for key in ("rate_per_second", "rate_per_minute", "concurrency"):
         value = target.options.get(key, channel.get(key))
         if value:

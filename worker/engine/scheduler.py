@@ -14,7 +14,7 @@ from campaigns.model import TZ
 from worker.engine.actors import enqueue
 from worker.engine.delivery import build_message
 from worker.engine.ingest import IngestResult, ingest_all
-from worker.engine.liveness import acquire_lock, beat
+from worker.engine.liveness import acquire_lock, beat, record_tick
 from worker.engine.planner import local_midnight, plan
 from worker.engine.retry import in_quiet_hours
 from worker.engine.runtime import Runtime
@@ -48,8 +48,25 @@ class TickResult:
 
 
 def tick(rt: Runtime, *, ingest: bool = True) -> TickResult:
-    """One pass of the scheduler; safe to run again at any time (every step is idempotent)."""
+    """One pass of the scheduler; safe to run again at any time (every step is idempotent).
+
+    A failing pass marks the scheduler's heartbeat unhealthy with the error (then raises);
+    the next pass that succeeds clears it.
+    """
     beat(rt, "scheduler")
+    try:
+        result = _tick(rt, ingest)
+    except Exception as e:
+        try:
+            record_tick(rt, e)
+        except Exception:  # the database itself may be what failed; the caller logs `e`
+            log.debug("could not record the failed tick", exc_info=True)
+        raise
+    record_tick(rt, None)
+    return result
+
+
+def _tick(rt: Runtime, ingest: bool) -> TickResult:
     if not acquire_lock(rt, ttl=float(rt.setting("lock_seconds", default=60))):
         return TickResult(standby=True)
     now = rt.now()
@@ -124,14 +141,19 @@ def expire_ended_campaigns(rt: Runtime, s: Session, now: dt.datetime) -> int:
     return total
 
 
-def reconcile_expired_leases(rt: Runtime, now: dt.datetime) -> list[tuple[int, str]]:
+def reconcile_expired_leases(
+    rt: Runtime, now: dt.datetime, *, leases_before: dt.datetime | None = None, limit: int = 500
+) -> list[tuple[int, str]]:
     """Rows left `sending` by a dead worker: look each up where the channel can, else ask a human.
 
+    Leases that ended before `leases_before` (default `now`) count as expired.
     Returns the rows to send again (looked up and not found).
     """
     max_claims = int(rt.setting("max_claims", default=3))
+    before = leases_before or now
     with rt.sessions() as s:
-        rows = [(d, s.get(ContentItem, d.item_id)) for d in queries.expired_leases(s, now)]
+        expired = queries.expired_leases(s, before, limit=limit)
+        rows = [(d, s.get(ContentItem, d.item_id)) for d in expired]
     resend = []
     for d, item in rows:
         try:
@@ -146,6 +168,33 @@ def reconcile_expired_leases(rt: Runtime, now: dt.datetime) -> list[tuple[int, s
         if changed and values["state"] == QUEUED:
             resend.append((d.id, d.channel))
     return resend
+
+
+def recover_orphans(rt: Runtime) -> int:
+    """Embedded mode, at start: finish at once what a killed predecessor left in flight.
+
+    The process holding the scheduler lock with the in-process broker knows that no other
+    worker exists, so no lease or grace period needs to run out (under `--now` they never
+    would): rows `sending` get the lease sweep's verdict (looked up: published or sent again;
+    no lookup: uncertain) and rows `queued`, whose messages died with the process, are sent.
+    Returns the number of rows sent to the workers.
+    """
+    if not acquire_lock(rt, ttl=float(rt.setting("lock_seconds", default=60))):
+        return 0  # another scheduler is alive: its own sweeps handle its rows
+    now = rt.now()
+    resend = reconcile_expired_leases(rt, now, leases_before=ORPHANED, limit=ALL_ROWS)
+    with rt.sessions() as s:
+        orphans = queries.queued_rows(s)
+    ids = {i for i, _ in resend}
+    found = resend + [r for r in orphans if r[0] not in ids]
+    if found:
+        log.info("recovered %d deliveries left in flight by a stopped run", len(found))
+    return enqueue(found)
+
+
+ORPHANED = dt.datetime.max.replace(tzinfo=dt.UTC)
+"""Every lease counts as expired when no other worker can hold one."""
+ALL_ROWS = 1_000_000
 
 
 def _verdict(

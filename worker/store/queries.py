@@ -170,6 +170,14 @@ def stale_queued(
     return [(r.id, r.channel) for r in rows]
 
 
+def queued_rows(session: Session) -> list[tuple[int, str]]:
+    """Every queued row (id, channel): after a crash of the only worker, none has a message."""
+    rows = session.execute(
+        select(Delivery.id, Delivery.channel).where(Delivery.state == QUEUED).order_by(Delivery.id)
+    ).all()
+    return [(r.id, r.channel) for r in rows]
+
+
 @dataclass(frozen=True)
 class Claim:
     delivery: Delivery

@@ -37,10 +37,16 @@ class Beat:
     started_at: dt.datetime
     seen_at: dt.datetime
     age: dt.timedelta
+    error: str | None = None  # the last scheduler tick failed with this; None once one succeeds
+    failed_at: dt.datetime | None = None
 
     @property
     def stale(self) -> bool:
         return self.age > STALE_AFTER
+
+    @property
+    def healthy(self) -> bool:
+        return not self.stale and self.error is None
 
 
 @dataclass(frozen=True)
@@ -90,9 +96,15 @@ def beats(session: Session, now: dt.datetime) -> list[Beat]:
             h.started_at,
             h.seen_at,
             max(now - h.seen_at, dt.timedelta()),
+            (h.detail or {}).get("error"),
+            _when((h.detail or {}).get("failed_at")),
         )
         for h in rows
     ]
+
+
+def _when(text: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(text) if text else None
 
 
 def sources_in_error(session: Session) -> list[SourceState]:

@@ -186,4 +186,7 @@ def _beat_json(b: overview.Beat) -> dict[str, Any]:
         "seen_at": _iso(b.seen_at),
         "age_seconds": int(b.age.total_seconds()),
         "stale": b.stale,
+        "healthy": b.healthy,
+        "error": b.error,
+        "failed_at": _iso(b.failed_at) if b.failed_at else None,
     }
