@@ -242,7 +242,7 @@ def test_a_target_that_never_answers_holds_four_threads_and_no_more(
 
 
 def test_the_cap_is_set_in_loa_yaml_and_per_target(tmp_path: Path) -> None:
-    targets = [
+    targets: list[dict[str, Any]] = [
         {"unit": "so-noi-vu", "kind": "website", "options": {"concurrency": 1}},
         {"unit": "bien-hoa", "kind": "website"},
         {"unit": "bien-hoa", "kind": "sms", "options": {"recipients": "recipients/subs.csv"}},
