@@ -171,7 +171,8 @@ def _units(
         if u.code in units:
             loader.add(path, f"units.{i}.code", f"duplicate unit code '{u.code}'")
             continue
-        units[u.code] = Unit(u.code, nfc(u.name), u.kind, u.parent, order=i)
+        report = u.report.model_dump(exclude_none=True) if u.report else {}
+        units[u.code] = Unit(u.code, nfc(u.name), u.kind, u.parent, order=i, report=report)
     for i, u in specs:
         if u.parent is not None and u.parent not in units:
             loader.add(path, f"units.{i}.parent", f"unknown unit '{u.parent}'")

@@ -40,6 +40,8 @@ class Unit:
     kind: str
     parent: str | None = None
     order: int = 0
+    # the báo cáo's header and signer for this unit (units.yaml `report:`), set keys only
+    report: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)

@@ -19,12 +19,30 @@ LABELS_VI = {
     "H2": "6 tháng cuối",
 }
 
+LABELS_EN = {
+    "Q1": "Q1 {year}",
+    "Q2": "Q2 {year}",
+    "Q3": "Q3 {year}",
+    "Q4": "Q4 {year}",
+    "H1": "first half of {year}",
+    "H2": "second half of {year}",
+}
+
 
 @dataclass(frozen=True)
 class Period:
     label: str
     start: dt.datetime  # inclusive, local midnight
     end: dt.datetime  # exclusive
+
+    def label_en(self) -> str:
+        """The period in English: 'Q1 2024', 'first half of 2024', 'year 2024'."""
+        m = _PATTERN.match(self.label)
+        if m and m.group(2):
+            return LABELS_EN[m.group(2)].format(year=m.group(1))
+        if m:
+            return f"year {m.group(1)}"
+        return self.label
 
     def label_vi(self) -> str:
         m = _PATTERN.match(self.label)

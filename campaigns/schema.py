@@ -27,11 +27,27 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class ReportSpec(Strict):
+    """Who issues and signs a báo cáo (the Nghị định 30/2020 header and signature block).
+
+    In loa.yaml for the consolidated report and as defaults; per unit in units.yaml.
+    """
+
+    place: str | None = Field(default=None, max_length=60)
+    agency: str | None = Field(default=None, max_length=200)
+    parent_agency: str | None = Field(default=None, max_length=200)
+    abbreviation: str | None = Field(default=None, max_length=30)
+    signer_title: str | None = Field(default=None, max_length=200)
+    signer_name: str | None = Field(default=None, max_length=200)
+    recipients: list[str] | None = None
+
+
 class UnitSpec(Strict):
     code: Code = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=60)
     name: str = Field(min_length=1, max_length=200)
     kind: Literal["department", "press", "district", "commune"]
     parent: Code | None = None
+    report: ReportSpec | None = None
 
 
 class UnitsFile(Strict):
@@ -259,6 +275,7 @@ class SettingsFile(Strict):
     max_claims: int = Field(default=3, ge=1)
     sms_price: float = Field(default=800, ge=0)  # VND per SMS segment, for `loa preview`
     lock_seconds: int = Field(default=60, ge=5)
+    report: ReportSpec | None = None  # the báo cáo's header and signer (`loa report --format docx`)
     channels: dict[Literal["website", "screen", "sms", "facebook", "zalo"], ChannelSettings] = (
         Field(default_factory=dict)
     )

@@ -42,28 +42,34 @@ def test_the_workbook_has_a_titled_sheet_per_breakdown(seeded: Runtime, tmp_path
     wb = load_workbook(tmp_path / "q1.xlsx")
     assert wb.sheetnames == SHEETS
     for ws in wb.worksheets:
-        assert ws["A1"].value == "Báo cáo kết quả thông tin, tuyên truyền: quý I năm 2024"
-        assert ws["A1"].font.b
-        assert "01/01/2024 – 31/03/2024" in str(ws["A2"].value)
+        assert ws["A5"].value == "BÁO CÁO"
+        assert ws["A6"].value == (
+            "Kết quả thông tin, tuyên truyền cải cách hành chính quý I năm 2024"
+        )
+        assert ws["A5"].font.b and ws["A6"].font.b
+        assert "01/01/2024 – 31/03/2024" in str(ws["A7"].value)
     summary = wb["Tổng hợp"]
-    assert [summary.cell(4, c).value for c in (2, 6, 22)] == ["Trang TTĐT", "Màn hình", "Tổng cộng"]
-    assert [summary.cell(5, c).value for c in range(1, 6)] == [
+    assert [summary.cell(9, c).value for c in (3, 7, 23)] == ["Trang TTĐT", "Màn hình", "Tổng cộng"]
+    assert summary.cell(9, 1).value == "STT"  # spanning both header rows
+    assert [summary.cell(10, c).value for c in range(2, 7)] == [
         "Đơn vị",
         "Đã đăng",
         "Lỗi",
         "Chưa rõ",
         "Đang chờ",
     ]
-    assert summary.cell(5, 1).font.b and summary.freeze_panes == "B6"
-    assert summary.column_dimensions["A"].width >= len("UBND Thành phố Biên Hòa")
-    assert wb["SMS"].freeze_panes == "B5"
-    assert [c.value for c in wb["Chỉ tiêu"][4]] == [
+    assert summary.cell(10, 2).font.b and summary.freeze_panes == "C11"
+    assert summary.column_dimensions["B"].width >= len("UBND Thành phố Biên Hòa")
+    assert wb["SMS"].freeze_panes == "C10"
+    assert [c.value for c in wb["Chỉ tiêu"][9]] == [
+        "STT",
         "Đơn vị",
         "Chỉ tiêu",
         "Kế hoạch",
         "Đã đạt",
         "Còn thiếu",
         "Đánh giá",
+        "Chiến dịch",
     ]
 
 
@@ -75,7 +81,7 @@ def test_units_are_in_plan_order_and_the_totals_row_adds_up(
         report = build_report(s, rt.config, parse_period("2024"))
     write_workbook(report, tmp_path / "y.xlsx")
     wb = load_workbook(tmp_path / "y.xlsx")
-    body = _rows(wb["Tổng hợp"], 6)
+    body = [r[1:] for r in _rows(wb["Tổng hợp"], 11)]  # after the STT column
     *units, total = body
     assert [r[0] for r in units] == [u["name"] for u in UNITS]
     assert total[0] == "Tổng cộng"
@@ -83,9 +89,9 @@ def test_units_are_in_plan_order_and_the_totals_row_adds_up(
         assert total[col] == sum(int(r[col]) for r in units)  # type: ignore[call-overload]
     website = [r[1:5] for r in units]
     assert website == [[report.count(u["code"], "website", b) for b in BUCKETS] for u in UNITS]
-    *sms_units, sms_total = _rows(wb["SMS"], 5)
+    *sms_units, sms_total = [r[1:] for r in _rows(wb["SMS"], 10)]
     assert sms_total[1:] == [sum(int(r[c]) for r in sms_units) for c in range(1, 5)]  # type: ignore[call-overload]
-    *_, topic_total = _rows(wb["Theo chủ đề"], 5)
+    *_, topic_total = [r[1:] for r in _rows(wb["Theo chủ đề"], 10)]
     assert topic_total[-1] == report.totals()["published"]
 
 
@@ -95,7 +101,7 @@ def test_units_behind_their_quotas_are_highlighted(tmp_path: Path, sqlite_url: s
         report = build_report(s, rt.config, parse_period("2024-H1"), "chi-so")
     write_workbook(report, tmp_path / "h1.xlsx")
     ws = load_workbook(tmp_path / "h1.xlsx")["Chỉ tiêu"]
-    rows = [r for r in ws.iter_rows(min_row=5) if r[0].value != "Tổng cộng"]
+    rows = [r[1:] for r in ws.iter_rows(min_row=10) if r[1].value != "Tổng cộng"]
     assert len(rows) == len(report.goals) > 0
     for row, goal in zip(rows, report.goals, strict=True):
         assert [c.value for c in row[2:5]] == [goal.quota, goal.achieved, goal.gap]
@@ -145,7 +151,7 @@ def test_loa_report_section_quotas_is_also_accepted_under_its_old_name_targets(
         argv = ["--config", str(tmp_path / "config"), "report", "--period", "2024-Q1"]
         assert main([*argv, "--format", "csv", "--section", section]) == 0
         out[section] = capsys.readouterr().out
-    assert out["quotas"].startswith("Đơn vị,Chỉ tiêu,Kế hoạch,")
+    assert out["quotas"].startswith("\ufeffĐơn vị,Chỉ tiêu,Kế hoạch,")  # BOM on stdout too
     assert out["targets"] == out["quotas"]
 
 

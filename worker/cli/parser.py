@@ -97,19 +97,42 @@ def _operators(
 def _report(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     report = sub.add_parser("report", help="the per-unit report for a period")
     report.add_argument("--period", required=True, help="2024-Q1, 2024-H1, 2024-Q3, 2024, or A..B")
-    report.add_argument("--format", choices=("table", "csv", "xlsx"), default="table")
+    report.add_argument(
+        "--format",
+        choices=("table", "csv", "xlsx", "docx"),
+        default="table",
+        help="docx: the báo cáo to sign (NĐ 30/2020 layout); xlsx: a workbook ready to print",
+    )
     report.add_argument("--lang", choices=("vi", "en"), default="vi")
     report.add_argument("--campaign")
-    report.add_argument("--unit")
+    report.add_argument("--unit", help="one unit's own report (default: the consolidated one)")
     report.add_argument("--channel", choices=CHANNEL_KINDS)
     report.add_argument(
-        "--output", "-o", help="file to write (xlsx: default bao-cao-<period>.xlsx)"
+        "--output", "-o", help="file to write (default bao-cao-<period>[-<unit>].xlsx or .docx)"
+    )
+    report.add_argument(
+        "--each-unit",
+        metavar="DIR",
+        help="with --format docx or xlsx: one file per unit in DIR (bao-cao-<period>-<unit>)",
     )
     report.add_argument(
         "--section",
         choices=(*SECTIONS, *SECTION_ALIASES),
         default="summary",
         help="with --format csv: summary, channels, topics, sms or quotas (old name: targets)",
+    )
+    report.add_argument(
+        "--bom",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="with --format csv: start with a byte-order mark, on stdout too, so Excel reads"
+        " UTF-8 (default: on; --no-bom for tools that do not expect one)",
+    )
+    report.add_argument(
+        "--delimiter",
+        default=",",
+        choices=(",", ";", "tab"),
+        help="with --format csv: the field separator (';' where Excel's list separator is ';')",
     )
 
 

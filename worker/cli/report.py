@@ -1,4 +1,4 @@
-"""`loa report`: the per-unit report as a table, CSV or XLSX; worker.cli parses and dispatches."""
+"""`loa report`: the per-unit report as a table, CSV, XLSX or the báo cáo to sign (DOCX)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,12 @@ from pathlib import Path
 from campaigns.periods import Period
 from worker.cli.args import BadInput, period_from
 from worker.engine.runtime import Runtime, build_runtime
-from worker.reports.report import build_report
+from worker.reports.letterhead import letterhead_for
+from worker.reports.report import Report, build_report
 from worker.reports.tables import as_section_csv, as_text
 from worker.reports.xlsx import write_workbook
+
+DELIMITERS = {",": ",", ";": ";", "tab": "\t"}
 
 
 def _period(args: argparse.Namespace) -> Period:
@@ -26,30 +29,82 @@ def _checked(rt: Runtime, args: argparse.Namespace) -> None:
         raise BadInput(f"--campaign: no campaign '{args.campaign}' in {rt.config.root}")
     if getattr(args, "unit", None) and args.unit not in rt.config.units:
         raise BadInput(f"--unit: no unit '{args.unit}' in {rt.config.root}/units.yaml")
+    each, fmt = getattr(args, "each_unit", None), getattr(args, "format", "table")
+    if each and fmt not in ("docx", "xlsx"):
+        raise BadInput("--each-unit writes files: use it with --format docx or xlsx")
+    if each and (getattr(args, "unit", None) or getattr(args, "output", None)):
+        raise BadInput("--each-unit writes one file per unit: give neither --unit nor --output")
 
 
 def report(args: argparse.Namespace) -> int:
-    """Print the report, or write it to --output (xlsx: default bao-cao-<period>.xlsx)."""
+    """Print the report, or write it to --output (xlsx, docx: default bao-cao-<period>...)."""
     period = _period(args)
     rt = build_runtime(args.config)
     _checked(rt, args)
-    unit, channel = getattr(args, "unit", None), getattr(args, "channel", None)
-    with rt.sessions() as s:
-        result = build_report(s, rt.config, period, args.campaign, unit=unit, channel=channel)
     fmt, output = getattr(args, "format", "table"), getattr(args, "output", None)
-    if fmt == "xlsx":
-        out = Path(output or f"bao-cao-{period.label}.xlsx")
-        write_workbook(result, out, args.lang)
+    if getattr(args, "each_unit", None):
+        return _each_unit(rt, args, period, Path(args.each_unit))
+    result = _build(rt, args, period, getattr(args, "unit", None))
+    if fmt in ("xlsx", "docx"):
+        out = Path(output or _file_name(period, result.filters.unit, fmt))
+        _write_file(rt, result, out, fmt, args.lang)
         print(f"wrote {out}")
         return 0
     if fmt == "csv":
-        text = as_section_csv(result, args.lang, getattr(args, "section", None) or "summary")
+        delimiter = DELIMITERS[getattr(args, "delimiter", ",")]
+        section = getattr(args, "section", None) or "summary"
+        text = as_section_csv(result, args.lang, section, delimiter=delimiter)
     else:
         text = as_text(result, args.lang) + "\n"
+    # CSV gets a byte-order mark (files and stdout alike) so Excel reads the Vietnamese as UTF-8
+    bom = fmt == "csv" and getattr(args, "bom", True)
     if output:
-        # CSV files get a BOM so spreadsheet programs read the Vietnamese as UTF-8.
-        Path(output).write_text(text, encoding="utf-8-sig" if fmt == "csv" else "utf-8")
+        Path(output).write_text(text, encoding="utf-8-sig" if bom else "utf-8")
         print(f"wrote {output}")
     else:
-        sys.stdout.write(text)
+        _stdout(text, bom=bom)
     return 0
+
+
+def _build(rt: Runtime, args: argparse.Namespace, period: Period, unit: str | None) -> Report:
+    channel = getattr(args, "channel", None)
+    with rt.sessions() as s:
+        return build_report(s, rt.config, period, args.campaign, unit=unit, channel=channel)
+
+
+def _each_unit(rt: Runtime, args: argparse.Namespace, period: Period, folder: Path) -> int:
+    """One file per unit the report covers (a campaign's units with --campaign)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    units = _build(rt, args, period, None).units
+    for code, _ in units:
+        out = folder / _file_name(period, code, args.format)
+        _write_file(rt, _build(rt, args, period, code), out, args.format, args.lang)
+        print(f"wrote {out}")
+    return 0
+
+
+def _file_name(period: Period, unit: str | None, fmt: str) -> str:
+    return f"bao-cao-{period.label}{f'-{unit}' if unit else ''}.{fmt}"
+
+
+def _write_file(rt: Runtime, result: Report, out: Path, fmt: str, lang: str) -> None:
+    head = letterhead_for(rt.config, result.filters.unit)
+    if fmt == "xlsx":
+        write_workbook(result, out, lang, head)
+        return
+    # python-docx and matplotlib load only here: keeps `loa --help` and the other commands light
+    from worker.reports.document import write_document  # noqa: PLC0415
+
+    write_document(result, head, out, lang)
+
+
+def _stdout(text: str, *, bom: bool) -> None:
+    """Write UTF-8 bytes to stdout (with a BOM if asked), whatever the terminal's encoding."""
+    data = text.encode("utf-8-sig" if bom else "utf-8")
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        sys.stdout.write(data.decode("utf-8"))
+        return
+    sys.stdout.flush()
+    buffer.write(data)
+    buffer.flush()

@@ -31,13 +31,19 @@ ITEM_MEASURES = {"article": "article", "video": "video"}  # measure: item kind, 
 
 @dataclass(frozen=True)
 class Goal:
-    """One unit's quota for one measure over a period, and what it achieved."""
+    """One unit's quota for one measure of one campaign over a period, and what it achieved.
+
+    A unit in two campaigns that both set a measure has two goals: quotas are never summed
+    across campaigns.
+    """
 
     unit: str
     name: str
     measure: str
     quota: int
     achieved: int
+    campaign: str = ""
+    campaign_title: str = ""
 
     @property
     def gap(self) -> int:
@@ -80,10 +86,9 @@ def quota_of(campaign: Campaign, measure: str, quarters: list[tuple[int, int]]) 
 
 
 def build_goals(session: Session, config: Config, period: Period, filters: Filters) -> list[Goal]:
-    """Quota, achieved and gap per unit x measure, units in plan order; empty without quotas."""
+    """Quota, achieved and gap per unit x campaign x measure, units in plan order."""
     quarters = quarters_in(period)
-    wanted: Counter[tuple[str, str]] = Counter()
-    counted: set[tuple[str, str, str]] = set()  # campaign, unit, measure
+    wanted: dict[tuple[str, str, str], int] = {}  # campaign, unit, measure: quota
     for c in config.campaigns.values():
         if filters.campaign not in (None, c.id):
             continue
@@ -93,15 +98,16 @@ def build_goals(session: Session, config: Config, period: Period, filters: Filte
             n = quota_of(c, measure, quarters)
             for unit in c.units:
                 if n and filters.unit in (None, unit):
-                    wanted[(unit, measure)] += n
-                    counted.add((c.id, unit, measure))
-    achieved = _achieved(session, period, filters, counted)
+                    wanted[(c.id, unit, measure)] = n
+    achieved = _achieved(session, period, filters, set(wanted))
     units = sorted(config.units.values(), key=lambda u: u.order)
+    campaigns = list(config.campaigns.values())
     return [
-        Goal(u.code, u.name, m, wanted[(u.code, m)], achieved[(u.code, m)])
+        Goal(u.code, u.name, m, n, achieved[key], c.id, c.title)
         for u in units
+        for c in campaigns
         for m in MEASURES
-        if wanted[(u.code, m)]
+        if (n := wanted.get(key := (c.id, u.code, m), 0))
     ]
 
 
@@ -113,8 +119,8 @@ def _measured_on(measure: str, channel: str | None) -> bool:
 
 def _achieved(
     session: Session, period: Period, filters: Filters, counted: set[tuple[str, str, str]]
-) -> Counter[tuple[str, str]]:
-    """Published deliveries per unit x measure, only from campaigns that set that measure."""
+) -> Counter[tuple[str, str, str]]:
+    """Published deliveries per campaign x unit x measure, where that campaign set the measure."""
     if not counted:
         return Counter()
     q = (
@@ -126,12 +132,12 @@ def _achieved(
     q = filters.apply(q).group_by(
         Delivery.campaign, Delivery.unit, Delivery.channel, ContentItem.kind
     )
-    result: Counter[tuple[str, str]] = Counter()
+    result: Counter[tuple[str, str, str]] = Counter()
     for campaign, unit, channel, kind, n in session.execute(q):
         measures = [channel]
         if channel == "website":
             measures += [m for m, k in ITEM_MEASURES.items() if k == kind]
         for m in measures:
             if (campaign, unit, m) in counted:
-                result[(unit, m)] += n
+                result[(campaign, unit, m)] += n
     return result

@@ -6,17 +6,26 @@ unit gets a row, in plan order, even with nothing to count.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from campaigns.model import CHANNEL_KINDS, Config
+from campaigns.model import CHANNEL_KINDS, TZ, Config
 from campaigns.periods import Period
 from worker.reports.quotas import Goal, build_goals
 from worker.store.filters import Filters, in_period
-from worker.store.models import FAILED, PENDING_STATES, PUBLISHED, UNCERTAIN, ContentItem, Delivery
+from worker.store.models import (
+    AWAITING_APPROVAL,
+    FAILED,
+    PENDING_STATES,
+    PUBLISHED,
+    UNCERTAIN,
+    ContentItem,
+    Delivery,
+)
 
 BUCKETS = ("published", "failed", "uncertain", "pending")
 BUCKET_STATES: dict[str, tuple[str, ...]] = {
@@ -27,6 +36,8 @@ BUCKET_STATES: dict[str, tuple[str, ...]] = {
 }
 _BUCKET_OF = {state: b for b, states in BUCKET_STATES.items() for state in states}
 COLUMNS = (*CHANNEL_KINDS, *BUCKETS)
+# content forms as the plan names them: website posts split into "tin, bài" and video clips
+FORMS = ("article", "video", "screen", "sms", "facebook", "zalo")
 
 
 @dataclass(frozen=True)
@@ -61,6 +72,10 @@ class Report:
     topics: list[Topic] = field(default_factory=list)
     topic_totals: dict[str, int] = field(default_factory=dict)  # channel: distinct deliveries
     goals: list[Goal] = field(default_factory=list)
+    forms: Counter[tuple[str, str]] = field(default_factory=Counter)  # unit, form: published
+    monthly: Counter[tuple[str, str]] = field(default_factory=Counter)  # "2024-01", channel
+    awaiting: dict[str, int] = field(default_factory=dict)  # campaign: awaiting approval
+    campaigns: dict[str, str] = field(default_factory=dict)  # id: title, those reported on
 
     @property
     def channels(self) -> tuple[str, ...]:
@@ -81,6 +96,16 @@ class Report:
         cells.update({b: self.count(unit, None, b) for b in BUCKETS})
         return cells
 
+    def months(self) -> list[str]:
+        """Every month of the period as 'YYYY-MM', in order."""
+        first = self.period.start.astimezone(TZ).date().replace(day=1)
+        last = self.period.end.astimezone(TZ) - dt.timedelta(microseconds=1)
+        found, year, month = [], first.year, first.month
+        while (year, month) <= (last.year, last.month):
+            found.append(f"{year}-{month:02d}")
+            year, month = year + month // 12, month % 12 + 1
+        return found
+
     def totals(self) -> dict[str, int]:
         total: Counter[str] = Counter()
         for _, _, cells in self.rows:
@@ -99,8 +124,18 @@ def build_report(
 ) -> Report:
     """Count deliveries due in the period by unit, channel and state; every unit gets a row."""
     filters = Filters(campaign, unit, channel)
+    # a campaign's report lists that campaign's units only
+    chosen = config.campaigns.get(campaign or "")
+    members = set(chosen.units) if chosen else set(config.units)
     units = sorted(config.units.values(), key=lambda u: u.order)
-    report = Report(period, filters, [(u.code, u.name) for u in units if unit in (None, u.code)])
+    report = Report(
+        period,
+        filters,
+        [(u.code, u.name) for u in units if unit in (None, u.code) and u.code in members],
+    )
+    report.campaigns = {
+        c.id: c.title for c in config.campaigns.values() if campaign in (None, c.id)
+    }
     q = select(Delivery.unit, Delivery.channel, Delivery.state, func.count())
     q = in_period(filters.apply(q), period).group_by(
         Delivery.unit, Delivery.channel, Delivery.state
@@ -111,7 +146,36 @@ def build_report(
     report.sms = _sms(session, period, filters)
     report.topics, report.topic_totals = _topics(session, config, period, filters)
     report.goals = build_goals(session, config, period, filters)
+    report.forms, report.monthly = _forms_and_months(session, period, filters)
+    report.awaiting = _awaiting(session, period, filters)
     return report
+
+
+def _forms_and_months(
+    session: Session, period: Period, filters: Filters
+) -> tuple[Counter[tuple[str, str]], Counter[tuple[str, str]]]:
+    """Published per unit x content form, and per local month x channel (streamed)."""
+    q = (
+        select(Delivery.unit, Delivery.channel, ContentItem.kind, Delivery.due_at)
+        .join(ContentItem, ContentItem.id == Delivery.item_id)
+        .where(Delivery.state == PUBLISHED)
+    )
+    forms: Counter[tuple[str, str]] = Counter()
+    months: Counter[tuple[str, str]] = Counter()
+    for code, chan, kind, due in session.execute(
+        in_period(filters.apply(q), period).execution_options(yield_per=1000)
+    ):
+        form = chan if chan != "website" else ("video" if kind == "video" else "article")
+        forms[(code, form)] += 1
+        months[(f"{due.astimezone(TZ):%Y-%m}", chan)] += 1
+    return forms, months
+
+
+def _awaiting(session: Session, period: Period, filters: Filters) -> dict[str, int]:
+    """Deliveries due in the period that wait for approval, per campaign."""
+    q = select(Delivery.campaign, func.count()).where(Delivery.state == AWAITING_APPROVAL)
+    q = in_period(filters.apply(q), period).group_by(Delivery.campaign).order_by(Delivery.campaign)
+    return {c: int(n) for c, n in session.execute(q)}
 
 
 def _sms(session: Session, period: Period, filters: Filters) -> dict[str, Sms]:

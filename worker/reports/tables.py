@@ -7,7 +7,8 @@ import io
 import unicodedata
 from dataclasses import dataclass, field
 
-from worker.reports.report import BUCKETS, Report
+from worker.reports.report import BUCKETS, FORMS, Report
+from worker.reports.topic_names import topic_name
 from worker.reports.words import words
 
 Cell = str | int
@@ -71,12 +72,21 @@ def channels_table(report: Report, lang: str) -> Table:
     return Table(h["sheet_summary"], header, rows, _column_sums(h["total"], rows), groups)
 
 
-def topics_table(report: Report, lang: str) -> Table:
-    """Published deliveries per topic and channel; an item with two topics counts under both."""
+def topics_table(report: Report, lang: str, *, named: bool = False) -> Table:
+    """Published deliveries per topic and channel; an item with two topics counts under both.
+
+    Topics show as their slugs (stable for scripts) or, `named`, as their names (for print).
+    """
     h = words(lang)
     chans = report.channels
+
+    def label(topic: str | None) -> str:
+        if topic is None:
+            return h["no_topic"]
+        return topic_name(topic, lang) if named else topic
+
     rows: list[list[Cell]] = [
-        [t.topic or h["no_topic"], *(t.channels[c] for c in chans), t.total] for t in report.topics
+        [label(t.topic), *(t.channels[c] for c in chans), t.total] for t in report.topics
     ]
     tt = report.topic_totals
     total: list[Cell] = [h["topic_total"], *(tt[c] for c in chans), sum(tt.values())]
@@ -96,8 +106,28 @@ def sms_table(report: Report, lang: str) -> Table:
     )
 
 
+def forms_table(report: Report, lang: str) -> Table:
+    """Published per content form (tin, bài; video clip; màn hình; SMS; Facebook; Zalo)."""
+    h = words(lang)
+    codes = [code for code, _ in report.units]
+    rows: list[list[Cell]] = [
+        [h[f], sum(report.forms[(code, f)] for code in codes)] for f in _forms_of(report)
+    ]
+    return Table(h["form"], [h["form"], h["count"]], rows, _column_sums(h["total"], rows))
+
+
+def _forms_of(report: Report) -> tuple[str, ...]:
+    chans = report.channels
+    return tuple(
+        f for f in FORMS if f in chans or (f in ("article", "video") and "website" in chans)
+    )
+
+
 def goals_table(report: Report, lang: str) -> Table:
-    """Quota, achieved and gap per unit x measure; units behind are flagged."""
+    """Quota, achieved and gap per unit x campaign x measure; units behind are flagged.
+
+    A unit in two campaigns with quotas has a row for each, the campaign in the last column.
+    """
     h = words(lang)
     rows: list[list[Cell]] = [
         [
@@ -107,10 +137,19 @@ def goals_table(report: Report, lang: str) -> Table:
             g.achieved,
             g.gap,
             h["behind"] if g.behind else h["on_track"],
+            g.campaign_title or g.campaign,
         ]
         for g in report.goals
     ]
-    header = [h["unit"], h["measure"], h["quota"], h["achieved"], h["gap"], h["status"]]
+    header = [
+        h["unit"],
+        h["measure"],
+        h["quota"],
+        h["achieved"],
+        h["gap"],
+        h["status"],
+        h["campaign"],
+    ]
     goals = report.goals
     total: list[Cell] | None = None
     if goals:
@@ -119,7 +158,7 @@ def goals_table(report: Report, lang: str) -> Table:
             sum(g.achieved for g in goals),
             sum(g.gap for g in goals),
         )
-        total = [h["total"], "", *sums, ""]
+        total = [h["total"], "", *sums, "", ""]
     return Table(h["sheet_quotas"], header, rows, total, flagged=[g.behind for g in report.goals])
 
 
@@ -142,14 +181,27 @@ def table_of(report: Report, lang: str, section: str) -> Table:
     }[SECTION_ALIASES.get(section, section)](report, lang)
 
 
-def as_section_csv(report: Report, lang: str, section: str = "summary") -> str:
-    return csv_text(table_of(report, lang, section).text_rows())
+def as_section_csv(
+    report: Report, lang: str, section: str = "summary", *, delimiter: str = ","
+) -> str:
+    return csv_text(table_of(report, lang, section).text_rows(), delimiter=delimiter)
+
+
+def awaiting_notes(report: Report, lang: str) -> list[str]:
+    """One line per campaign with deliveries awaiting approval, naming the command to release."""
+    h = words(lang)
+    return [
+        h["awaiting_note"].format(n=n, title=report.campaigns.get(c, c), id=c)
+        for c, n in report.awaiting.items()
+    ]
 
 
 def as_text(report: Report, lang: str = "vi") -> str:
     """The whole report for a terminal: title, summary, SMS, topics, then quotas."""
     h = words(lang)
     parts = [title(report, lang), "", as_table(summary_table(report, lang).text_rows())]
+    if report.awaiting:
+        parts += ["", *awaiting_notes(report, lang)]
     if "sms" in report.channels:
         parts += ["", f"{h['sheet_sms']}:", as_table(sms_table(report, lang).text_rows())]
     parts += ["", f"{h['sheet_topics']}:", as_table(topics_table(report, lang).text_rows())]
@@ -174,9 +226,9 @@ def as_csv(report: Report, lang: str = "vi") -> str:
     return csv_text(as_rows(report, lang))
 
 
-def csv_text(rows: list[list[str]]) -> str:
+def csv_text(rows: list[list[str]], *, delimiter: str = ",") -> str:
     buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerows(rows)
+    csv.writer(buf, delimiter=delimiter, lineterminator="\n").writerows(rows)
     return buf.getvalue()
 
 

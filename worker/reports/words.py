@@ -47,6 +47,13 @@ _WORDS: dict[str, dict[str, str]] = {
         "sheet_topics": "Theo chủ đề",
         "sheet_sms": "SMS",
         "sheet_quotas": "Chỉ tiêu",
+        "stt": "STT",
+        "form": "Hình thức",
+        "count": "Số lượng",
+        "awaiting_note": (
+            "{n} lượt đăng của chiến dịch “{title}” đang chờ duyệt;"
+            " phát hành bằng lệnh: loa approve --campaign {id}"
+        ),
     },
     "en": {
         "unit": "Unit",
@@ -86,6 +93,13 @@ _WORDS: dict[str, dict[str, str]] = {
         "sheet_topics": "By topic",
         "sheet_sms": "SMS",
         "sheet_quotas": "Targets",
+        "stt": "No.",
+        "form": "Form",
+        "count": "Count",
+        "awaiting_note": (
+            "{n} deliveries of campaign “{title}” await approval;"
+            " release them with: loa approve --campaign {id}"
+        ),
     },
 }
 
