@@ -9,14 +9,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Flask, abort, render_template, request, url_for
+from flask import Flask, Response, abort, render_template, request, url_for
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from campaigns.model import CHANNEL_KINDS
-from campaigns.periods import parse_period
+from campaigns.periods import Period, parse_period
 from worker.engine.runtime import Clock, Runtime, system_clock
+from worker.reports import charts
 from worker.reports import progress as campaign_progress
-from worker.reports.report import BUCKETS, build_report
+from worker.reports.assessment import assessment
+from worker.reports.letterhead import subject
+from worker.reports.report import BUCKETS, Report, build_report
+from worker.reports.tables import awaiting_notes, summary_table
 from worker.reports.words import LANGS, ago, local_time, page_words, state_name
 from worker.store import reads as overview
 from worker.store.filters import Filters
@@ -36,6 +40,8 @@ def create_app(runtime: Runtime, *, wall_clock: Clock = system_clock) -> Flask:
     app.add_url_rule("/", "overview", overview_page)
     app.add_url_rule("/campaigns/<campaign_id>", "campaign", campaign_page)
     app.add_url_rule("/failures", "failures", failures_page)
+    app.add_url_rule("/report", "report", report_page)
+    app.add_url_rule("/report/<chart>.png", "report_chart", report_chart)
     return app
 
 
@@ -115,6 +121,53 @@ def failures_page() -> str:
     return _render(
         "failures.html", site().wall_clock(), rows=rows, filters=f, channels=CHANNEL_KINDS
     )
+
+
+def _report_of() -> Report:
+    """The report the query asks for: ?period= (default: this quarter), ?campaign=, ?unit=."""
+    rt = site().runtime
+    period = request.args.get("period") or _this_quarter(rt.now())
+    try:
+        chosen: Period = parse_period(period)
+    except ValueError:
+        abort(400)
+    campaign, unit = request.args.get("campaign") or None, request.args.get("unit") or None
+    if (campaign and campaign not in rt.config.campaigns) or (unit and unit not in rt.config.units):
+        abort(404)
+    with rt.sessions() as s:
+        return build_report(s, rt.config, chosen, campaign, unit=unit)
+
+
+def _this_quarter(now: dt.datetime) -> str:
+    return f"{now.year}-Q{(now.month - 1) // 3 + 1}"
+
+
+def report_page() -> str:
+    """The report for people who would rather look than read: the báo cáo's charts and totals."""
+    report, lang = _report_of(), _lang()
+    query: dict[str, Any] = {k: v for k, v in request.args.items() if v}
+    query.setdefault("period", report.period.label)
+    return _render(
+        "report.html",
+        site().wall_clock(),
+        report=report,
+        heading=subject(report.period, lang),
+        summary=summary_table(report, lang),
+        notes=awaiting_notes(report, lang),
+        assessment=assessment(report, lang),
+        months_png=url_for("report_chart", chart="months", **query),
+        quotas_png=url_for("report_chart", chart="quotas", **query) if report.goals else None,
+    )
+
+
+def report_chart(chart: str) -> Response:
+    """A chart of the report as PNG, drawn by the same code as the DOCX's."""
+    if chart not in ("months", "quotas"):
+        abort(404)
+    report = _report_of()
+    if chart == "months":
+        return Response(charts.months_chart(report, _lang()), mimetype="image/png")
+    return Response(charts.quotas_chart(report, _lang()) or abort(404), mimetype="image/png")
 
 
 def make_app_server(
