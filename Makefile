@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 # The example is the 2024 plan, so `make run` replays it as of the end of 2024.
 EXAMPLE_NOW ?= 2024-12-31T16:00:00+07:00
 
-.PHONY: run test lint format bench bench-quick clean
+.PHONY: run test lint format bench bench-quick clean report-pages
 
 $(BIN)/loa: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,7 +33,22 @@ format: $(BIN)/loa
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf outbox loa.db loa.db-wal loa.db-shm
+	rm -rf outbox loa.db loa.db-wal loa.db-shm report-pages
+
+# After `make run`: the example's báo cáo (DOCX) and workbook (XLSX) as printed, to look at
+# before anyone signs: PDF by LibreOffice headless, one PNG per page by pdftoppm (Debian:
+# libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils; fonts-liberation2 stands in
+# for Times New Roman).
+REPORT_PERIOD ?= 2024-Q1
+PAGES ?= report-pages
+report-pages: $(BIN)/loa
+	mkdir -p $(PAGES)
+	$(BIN)/loa report --period $(REPORT_PERIOD) --format docx -o $(PAGES)/bao-cao-$(REPORT_PERIOD).docx
+	$(BIN)/loa report --period $(REPORT_PERIOD) --format xlsx -o $(PAGES)/bao-cao-$(REPORT_PERIOD).xlsx
+	cd $(PAGES) && for kind in docx xlsx; do \
+	  soffice --headless --convert-to pdf --outdir $$kind bao-cao-$(REPORT_PERIOD).$$kind >/dev/null && \
+	  pdftoppm -r 80 -png $$kind/bao-cao-$(REPORT_PERIOD).pdf bao-cao-$(REPORT_PERIOD)-$$kind; done
+	@ls $(PAGES)/*.png
 
 bench: $(BIN)/loa
 	$(BIN)/python -m benchmarks.run

@@ -28,6 +28,7 @@ COLOURS = {
 }
 DPI = 150
 WIDTH_IN = 6.3  # 16 cm: the text width of an A4 page with NĐ 30 margins
+MAX_HEIGHT_IN = 8.0
 _EN_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 _AXES = {
     "vi": ("Số lượt đăng", "% chỉ tiêu đạt được", "Chỉ tiêu (100%)"),
@@ -105,7 +106,8 @@ def quotas_chart(report: Report, lang: str = "vi") -> bytes | None:
     measures = list(dict.fromkeys(g.measure for g in goals))
     share = {(g.unit, g.campaign, g.measure): 100 * g.achieved / g.quota for g in goals}
     done = {(g.unit, g.campaign, g.measure): g for g in goals}
-    fig = _figure(max(2.4, 0.28 * len(rows) * max(len(measures), 1) / 1.6 + 1.0))
+    # a bar about 0.12 in tall, the whole at most 8 in (20 cm), so it fits an A4 page
+    fig = _figure(min(MAX_HEIGHT_IN, max(2.4, 0.12 * len(rows) * len(measures) + 1.2)))
     ax = fig.add_subplot()
     bar = 0.8 / len(measures)
     for j, m in enumerate(measures):

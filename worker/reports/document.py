@@ -34,6 +34,7 @@ from worker.reports.wordparts import (
     TEXT_WIDTH_CM,
     data_table,
     heading,
+    keep_rows_whole,
     line,
     no_borders,
     page_setup,
@@ -156,6 +157,7 @@ def _signature(doc: Document, head: Letterhead, lang: str) -> None:
     t = doc.add_table(rows=1, cols=2)
     no_borders(t)
     widths(t, [LEFT_CM + 1, RIGHT_CM - 1])
+    keep_rows_whole(t)
     left, right = t.cell(0, 0), t.cell(0, 1)
     line(left, p["recipients"], bold=True, italic=True, size=12, first=True)
     for r in head.recipients:

@@ -101,6 +101,14 @@ def _narrow_margins(table: DocxTable) -> None:
     table._tbl.tblPr.append(margins)
 
 
+def keep_rows_whole(table: DocxTable) -> None:
+    """No row breaks across a page (the signature block stays in one piece)."""
+    for row in table.rows:
+        flag = OxmlElement("w:cantSplit")
+        flag.set(qn("w:val"), "true")
+        row._tr.get_or_add_trPr().append(flag)
+
+
 def repeat_header(table: DocxTable) -> None:
     """Repeat the first row at the top of every page the table runs onto."""
     tr_pr = table.rows[0]._tr.get_or_add_trPr()
