@@ -46,7 +46,12 @@ def test_the_workbook_has_a_titled_sheet_per_breakdown(seeded: Runtime, tmp_path
         assert ws["A1"].font.b
         assert "01/01/2024 – 31/03/2024" in str(ws["A2"].value)
     summary = wb["Tổng hợp"]
-    assert [summary.cell(4, c).value for c in (2, 6, 22)] == ["Trang TTĐT", "Màn hình", "Tổng cộng"]
+    assert [summary.cell(4, c).value for c in (2, 6, 22, 26)] == [
+        "Trang TTĐT",
+        "Màn hình",
+        "Loa truyền thanh",
+        "Tổng cộng",
+    ]
     assert [summary.cell(5, c).value for c in range(1, 6)] == [
         "Đơn vị",
         "Đã đăng",

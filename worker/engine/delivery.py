@@ -43,7 +43,7 @@ def build_message(rt: Runtime, d: Delivery, item_row: ContentItem) -> Message:
     unit = rt.config.units[d.unit]
     recipients = recipients_for(target)  # read here, so formatting stays pure
     message = formatter(target.kind).format(as_item(item_row), unit, target, recipients=recipients)
-    return dataclasses.replace(message, delivery_id=d.id)
+    return dataclasses.replace(message, delivery_id=d.id, due=d.due_at)
 
 
 def resume_of(progress: dict[str, Any]) -> Resume | None:
@@ -168,6 +168,11 @@ def _finish(
             remote_id=receipt.remote_id, remote_url=receipt.url, published_at=now, last_error=None
         )
     progress = advance(d.progress or {}, error)
+    if receipt is not None and receipt.detail.get("warning"):
+        values["reason"] = str(receipt.detail["warning"])  # a full bulletin passed, no audio
+    if receipt is not None and message is not None and message.kind == "loudspeaker":
+        aired = {k: receipt.detail.get(k) for k in ("bulletin", "seconds")}
+        progress = {**progress, "aired": aired}  # what the report counts: slot and minutes
     if progress != (d.progress or {}):
         values["progress"] = progress
     if message is not None and message.kind == "sms":
