@@ -72,7 +72,7 @@ class LoudspeakerFormat:
         sound = (
             _speak(text, cfg["wpm"], cfg["voice"], cfg["chime"], cfg["format"])
             if cfg["audio"]
-            else audio.Audio(None, None, None, warning="audio turned off (options.audio: false)")
+            else audio.Audio(None, None, None)  # options.audio: false: the script only
         )
         attachments = [Attachment(f"{name}.txt", "text/plain; charset=utf-8", text.encode())]
         if sound.data is not None:
