@@ -150,8 +150,8 @@ class BulletinFolder(Transport):
         except OSError as e:
             raise atomic.error(e, f"{self.target.id}: write {entry['name']}") from e
         note = warning(message, passed, slot)
-        if note:
-            log.warning("%s: %s: %s", self.target.id, entry["name"], note)
+        if passed:  # the missing espeak-ng was said once already, by channels.audio
+            log.warning("%s: %s: %s", self.target.id, entry["name"], overflow(passed, slot))
         detail = {
             "bulletin": slot_id(slot),
             "slot": slot.isoformat(),

@@ -10,6 +10,7 @@ from typing import ClassVar
 
 import requests
 
+from campaigns.broadcast import parse_slots, slot_id
 from campaigns.model import CHANNEL_KINDS, Target
 from channels.base import Message, Receipt, Transport
 
@@ -54,12 +55,22 @@ class OutboxTransport(Transport):
             tmp = sound.with_suffix(sound.suffix + ".tmp")
             tmp.write_bytes(extra.data)
             os.replace(tmp, sound)
-        note = message.body.get("warning") if message.kind == "loudspeaker" else None
         return Receipt(
             remote_id=f"outbox:{path.relative_to(self.root)}",
             url=path.resolve().as_uri(),
-            detail={"warning": note} if note else {},
+            detail=self._aired(message),
         )
+
+    def _aired(self, message: Message) -> dict[str, object]:
+        """For a loudspeaker item: the slot it would air in, its reading time, any warning."""
+        if message.kind != "loudspeaker":
+            return {}
+        detail: dict[str, object] = {"seconds": message.body.get("seconds")}
+        if message.due is not None:
+            detail["bulletin"] = slot_id(parse_slots(self.target.options).next(message.due))
+        if message.body.get("warning"):
+            detail["warning"] = message.body["warning"]
+        return detail
 
     def lookup(self, message: Message) -> Receipt | None:
         path = self.path_for(message)

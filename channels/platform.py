@@ -27,7 +27,7 @@ from campaigns.broadcast import slot_id
 from campaigns.model import Target
 from channels import http
 from channels.base import Message, Receipt, Transport
-from channels.bulletin import MAX_SLOTS, piece, slots_of, warning, when
+from channels.bulletin import MAX_SLOTS, overflow, piece, slots_of, warning, when
 from channels.errors import PermanentError, TransientError
 from channels.webhook import SIGNATURE_HEADER, signature
 
@@ -62,8 +62,8 @@ class PlatformTransport(Transport):
             response = self._schedule(message, entry, media, slot)
             if response is not None:
                 note = warning(message, passed, slot)
-                if note:
-                    log.warning("%s: %s: %s", self.target.id, entry["name"], note)
+                if passed:  # the missing espeak-ng was said once already, by channels.audio
+                    log.warning("%s: %s: %s", self.target.id, entry["name"], overflow(passed, slot))
                 return self._receipt(response, entry, slot, note)
             passed.append(f"the {when(slot)} bulletin was full")
             slot = self.slots.after(slot)

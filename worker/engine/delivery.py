@@ -168,11 +168,7 @@ def _finish(
             remote_id=receipt.remote_id, remote_url=receipt.url, published_at=now, last_error=None
         )
     progress = advance(d.progress or {}, error)
-    if receipt is not None and receipt.detail.get("warning"):
-        values["reason"] = str(receipt.detail["warning"])  # a full bulletin passed, no audio
-    if receipt is not None and message is not None and message.kind == "loudspeaker":
-        aired = {k: receipt.detail.get(k) for k in ("bulletin", "seconds")}
-        progress = {**progress, "aired": aired}  # what the report counts: slot and minutes
+    progress = _aired(values, progress, receipt, message)
     if progress != (d.progress or {}):
         values["progress"] = progress
     if message is not None and message.kind == "sms":
@@ -201,3 +197,21 @@ def _finish(
         return "lost-claim"
     log.info("delivery %s -> %s", d.id, state, extra={"delivery": d.id, "state": state})
     return state
+
+
+def _aired(
+    values: dict[str, Any],
+    progress: dict[str, Any],
+    receipt: Receipt | None,
+    message: Message | None,
+) -> dict[str, Any]:
+    """Keep a receipt's warning as the reason (a full bulletin passed, no audio), and for a
+    loudspeaker item the bulletin and reading time the report counts."""
+    if receipt is None:
+        return progress
+    if receipt.detail.get("warning"):
+        values["reason"] = str(receipt.detail["warning"])
+    if message is None or message.kind != "loudspeaker":
+        return progress
+    seconds = receipt.detail.get("seconds", message.body.get("seconds"))
+    return {**progress, "aired": {"bulletin": receipt.detail.get("bulletin"), "seconds": seconds}}
