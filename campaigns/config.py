@@ -12,6 +12,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from campaigns import schema
+from campaigns.broadcast import parse_slots
 from campaigns.model import TZ, Campaign, Config, Schedule, Source, Target, Unit
 from campaigns.text import nfc
 
@@ -220,6 +221,11 @@ def _targets(
         if objection:
             loader.add(path, f"{where}.transport", objection)
         options = _resolve_paths(loader, path, f"{where}.options", dict(t.options))
+        if t.kind == "loudspeaker":
+            try:
+                parse_slots(options)
+            except ValueError as e:
+                loader.add(path, f"{where}.options", str(e))
         for code in codes:
             tid = f"{code}/{t.name or t.kind}"
             if tid in targets:
@@ -233,7 +239,7 @@ def _targets(
     return targets
 
 
-PATH_OPTIONS = ("recipients", "optout")
+PATH_OPTIONS = ("recipients", "optout", "abbreviations")
 
 
 def _resolve_paths(
@@ -302,7 +308,7 @@ def _campaigns(
     return campaigns
 
 
-MEASURES = ("website", "screen", "sms", "facebook", "zalo", "article", "video")
+MEASURES = ("website", "screen", "sms", "facebook", "zalo", "loudspeaker", "article", "video")
 QUARTERS = ("Q1", "Q2", "Q3", "Q4")
 
 

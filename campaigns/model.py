@@ -26,8 +26,8 @@ def fold(text: str) -> str:
 
 
 UnitKind = Literal["department", "press", "district", "commune"]
-ChannelKind = Literal["website", "screen", "sms", "facebook", "zalo"]
-CHANNEL_KINDS: tuple[str, ...] = ("website", "screen", "sms", "facebook", "zalo")
+ChannelKind = Literal["website", "screen", "sms", "facebook", "zalo", "loudspeaker"]
+CHANNEL_KINDS: tuple[str, ...] = ("website", "screen", "sms", "facebook", "zalo", "loudspeaker")
 UNIT_KINDS: tuple[str, ...] = ("department", "press", "district", "commune")
 
 

@@ -60,7 +60,7 @@ class TargetSpec(Strict):
     unit: Code | None = None
     units: list[Code] | Literal["all"] | dict[str, str] | None = None
     name: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_-]*$")
-    kind: Literal["website", "screen", "sms", "facebook", "zalo"]
+    kind: Literal["website", "screen", "sms", "facebook", "zalo", "loudspeaker"]
     transport: str = "outbox"
     endpoint: str | None = None
     credentials: dict[str, str] = Field(default_factory=dict)
@@ -158,7 +158,9 @@ class CampaignSpec(Strict):
     topics: list[str] = Field(default_factory=list)
     sources: list[SourceSpec] = Field(min_length=1)
     units: list[Code] | Literal["all"] | dict[str, str]
-    channels: list[Literal["website", "screen", "sms", "facebook", "zalo"]] = Field(min_length=1)
+    channels: list[Literal["website", "screen", "sms", "facebook", "zalo", "loudspeaker"]] = Field(
+        min_length=1
+    )
     schedule: ScheduleSpec = Field(default_factory=lambda: ScheduleSpec(on_new_item=True))
     approval: Literal["none", "required"] = "none"
     quotas: dict[str, dict[str, int]] = Field(
@@ -259,7 +261,7 @@ class ChannelSettings(Strict):
     concurrency: int | None = Field(default=None, ge=1)
 
 
-CHANNEL_KINDS = ("website", "screen", "sms", "facebook", "zalo")
+CHANNEL_KINDS = ("website", "screen", "sms", "facebook", "zalo", "loudspeaker")
 DEFAULT_CONCURRENCY = 4
 """Publishes at once to one target unless loa.yaml or the target's options say otherwise."""
 
@@ -276,9 +278,9 @@ class SettingsFile(Strict):
     sms_price: float = Field(default=800, ge=0)  # VND per SMS segment, for `loa preview`
     lock_seconds: int = Field(default=60, ge=5)
     report: ReportSpec | None = None  # the báo cáo's header and signer (`loa report --format docx`)
-    channels: dict[Literal["website", "screen", "sms", "facebook", "zalo"], ChannelSettings] = (
-        Field(default_factory=dict)
-    )
+    channels: dict[
+        Literal["website", "screen", "sms", "facebook", "zalo", "loudspeaker"], ChannelSettings
+    ] = Field(default_factory=dict)
 
     @model_validator(mode="before")
     @classmethod

@@ -5,6 +5,7 @@ The errors a publish raises live in channels.errors.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,6 +56,8 @@ class Message:
     """Who this attempt sends to: an earlier attempt's `resume.sent` and `.unsure` are left out."""
     delivery_id: int | None = None
     resume: Resume | None = None
+    due: dt.datetime | None = None
+    """When the delivery is due (set by the worker); a loudspeaker bulletin takes the next slot."""
 
 
 @dataclass(frozen=True)

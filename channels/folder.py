@@ -19,6 +19,7 @@ import requests
 
 from campaigns.model import Target
 from channels.base import Message, Receipt, Transport
+from channels.bulletin import BulletinFolder
 from channels.errors import ConfigurationError, PermanentError, TransientError
 
 log = logging.getLogger(__name__)
@@ -33,8 +34,17 @@ class FolderTransport(Transport):
     """Writes each file atomically, so a player never shows half a slide or half a playlist."""
 
     name: ClassVar[str] = "folder"
-    kinds: ClassVar[tuple[str, ...]] = ("screen",)
+    kinds: ClassVar[tuple[str, ...]] = ("screen", "loudspeaker")
     can_lookup: ClassVar[bool] = True
+
+    @classmethod
+    def build(
+        cls, target: Target, *, session: requests.Session | None, outbox: Path | None
+    ) -> Transport:
+        """Slides for a screen; for a loudspeaker, one bulletin folder per broadcast slot."""
+        if target.kind == "loudspeaker":
+            return BulletinFolder(target, session=session)
+        return cls(target, session=session)
 
     def __init__(self, target: Target, *, session: requests.Session | None = None) -> None:
         super().__init__(target, session=session)

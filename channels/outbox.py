@@ -10,10 +10,18 @@ from typing import ClassVar
 
 import requests
 
+from campaigns.broadcast import parse_slots, slot_id
 from campaigns.model import CHANNEL_KINDS, Target
 from channels.base import Message, Receipt, Transport
 
-EXTENSIONS = {"website": "html", "screen": "png", "sms": "txt", "facebook": "json", "zalo": "json"}
+EXTENSIONS = {
+    "website": "html",
+    "screen": "png",
+    "sms": "txt",
+    "facebook": "json",
+    "zalo": "json",
+    "loudspeaker": "txt",
+}
 
 
 class OutboxTransport(Transport):
@@ -42,9 +50,27 @@ class OutboxTransport(Transport):
         tmp = path.with_suffix(path.suffix + ".tmp")
         tmp.write_bytes(render(message))
         os.replace(tmp, path)
+        for extra in message.attachments[1:] if message.kind == "loudspeaker" else ():
+            sound = path.with_suffix(Path(extra.filename).suffix)  # the audio beside the script
+            tmp = sound.with_suffix(sound.suffix + ".tmp")
+            tmp.write_bytes(extra.data)
+            os.replace(tmp, sound)
         return Receipt(
-            remote_id=f"outbox:{path.relative_to(self.root)}", url=path.resolve().as_uri()
+            remote_id=f"outbox:{path.relative_to(self.root)}",
+            url=path.resolve().as_uri(),
+            detail=self._aired(message),
         )
+
+    def _aired(self, message: Message) -> dict[str, object]:
+        """For a loudspeaker item: the slot it would air in, its reading time, any warning."""
+        if message.kind != "loudspeaker":
+            return {}
+        detail: dict[str, object] = {"seconds": message.body.get("seconds")}
+        if message.due is not None:
+            detail["bulletin"] = slot_id(parse_slots(self.target.options).next(message.due))
+        if message.body.get("warning"):
+            detail["warning"] = message.body["warning"]
+        return detail
 
     def lookup(self, message: Message) -> Receipt | None:
         path = self.path_for(message)
@@ -68,6 +94,15 @@ def render(message: Message) -> bytes:
             f"<p><em>{html.escape(str(message.body.get('excerpt', '')))}</em></p>\n{content}\n"
             "</article></body></html>\n"
         ).encode()
+    if message.kind == "loudspeaker":
+        head = f"Thời lượng ước tính: {message.body.get('seconds')} giây\n"
+        audio = message.body.get("audio")
+        head += (
+            f"Âm thanh: {audio}\n"
+            if audio
+            else f"Âm thanh: không có ({message.body.get('warning')})\n"
+        )
+        return (head + "\n" + message.text).encode()
     if message.kind == "sms":
         head = (
             f"Encoding: {message.encoding}\nSegments: {message.segments}\n"

@@ -19,7 +19,9 @@ from channels.facebook import FacebookFormat
 from channels.folder import FolderTransport
 from channels.graph import GraphTransport
 from channels.kannel import KannelTransport
+from channels.loudspeaker import LoudspeakerFormat
 from channels.outbox import OutboxTransport
+from channels.platform import PlatformTransport
 from channels.screen import ScreenFormat
 from channels.sms import SmsFormat
 from channels.webhook import WebhookTransport
@@ -34,6 +36,7 @@ FORMATS: tuple[type[Formatter], ...] = (
     SmsFormat,
     FacebookFormat,
     ZaloFormat,
+    LoudspeakerFormat,
 )
 TRANSPORTS: tuple[type[Transport], ...] = (
     OutboxTransport,
@@ -45,6 +48,7 @@ TRANSPORTS: tuple[type[Transport], ...] = (
     EsmsTransport,
     GraphTransport,
     ZaloTransport,
+    PlatformTransport,
 )
 """In the order `transport_names` offers them in a config error."""
 

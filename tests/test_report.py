@@ -257,6 +257,7 @@ def test_headers_are_vietnamese_with_diacritics_or_english(tmp_path: Path, sqlit
         "SMS",
         "Facebook",
         "Zalo",
+        "Loa truyền thanh",
         "Đã đăng",
         "Lỗi",
         "Chưa rõ",

@@ -49,7 +49,12 @@ def test_the_workbook_has_a_titled_sheet_per_breakdown(seeded: Runtime, tmp_path
         assert ws["A5"].font.b and ws["A6"].font.b
         assert "01/01/2024 – 31/03/2024" in str(ws["A7"].value)
     summary = wb["Tổng hợp"]
-    assert [summary.cell(9, c).value for c in (3, 7, 23)] == ["Trang TTĐT", "Màn hình", "Tổng cộng"]
+    assert [summary.cell(9, c).value for c in (3, 7, 23, 27)] == [
+        "Trang TTĐT",
+        "Màn hình",
+        "Loa truyền thanh",
+        "Tổng cộng",
+    ]
     assert summary.cell(9, 1).value == "STT"  # spanning both header rows
     assert [summary.cell(10, c).value for c in range(2, 7)] == [
         "Đơn vị",

@@ -43,7 +43,7 @@ def build_message(rt: Runtime, d: Delivery, item_row: ContentItem) -> Message:
     unit = rt.config.units[d.unit]
     recipients = recipients_for(target)  # read here, so formatting stays pure
     message = formatter(target.kind).format(as_item(item_row), unit, target, recipients=recipients)
-    return dataclasses.replace(message, delivery_id=d.id)
+    return dataclasses.replace(message, delivery_id=d.id, due=d.due_at)
 
 
 def resume_of(progress: dict[str, Any]) -> Resume | None:
@@ -168,6 +168,7 @@ def _finish(
             remote_id=receipt.remote_id, remote_url=receipt.url, published_at=now, last_error=None
         )
     progress = advance(d.progress or {}, error)
+    progress = _aired(values, progress, receipt, message)
     if progress != (d.progress or {}):
         values["progress"] = progress
     if message is not None and message.kind == "sms":
@@ -196,3 +197,21 @@ def _finish(
         return "lost-claim"
     log.info("delivery %s -> %s", d.id, state, extra={"delivery": d.id, "state": state})
     return state
+
+
+def _aired(
+    values: dict[str, Any],
+    progress: dict[str, Any],
+    receipt: Receipt | None,
+    message: Message | None,
+) -> dict[str, Any]:
+    """Keep a receipt's warning as the reason (a full bulletin passed, no audio), and for a
+    loudspeaker item the bulletin and reading time the report counts."""
+    if receipt is None:
+        return progress
+    if receipt.detail.get("warning"):
+        values["reason"] = str(receipt.detail["warning"])
+    if message is None or message.kind != "loudspeaker":
+        return progress
+    seconds = receipt.detail.get("seconds", message.body.get("seconds"))
+    return {**progress, "aired": {"bulletin": receipt.detail.get("bulletin"), "seconds": seconds}}

@@ -11,6 +11,7 @@ from croniter import croniter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from campaigns.broadcast import parse_slots
 from campaigns.model import TZ, Campaign, Config, Target
 from worker.store.models import AWAITING_APPROVAL, PLANNED, ContentItem, Delivery
 from worker.store.queries import plan_crossed, plan_deliveries
@@ -92,7 +93,7 @@ class DailyCap:
         self.end = local_midnight(campaign.end + dt.timedelta(days=1))
         rows = session.execute(
             select(Delivery.item_id, Delivery.due_at)
-            .where(Delivery.campaign == campaign.id)
+            .where(Delivery.campaign == campaign.id, Delivery.channel != "loudspeaker")
             .distinct()
         )
         self.placed = {item_id: due for item_id, due in rows}
@@ -126,7 +127,7 @@ def delivery_rows(
                 "target": target.id,
                 "channel": target.kind,
                 "state": state,
-                "due_at": due,
+                "due_at": slotted(target, due),
                 "attempts": 0,
                 "claims": 0,
                 "segments": 0,
@@ -134,6 +135,13 @@ def delivery_rows(
                 "created_at": now,
                 "updated_at": now,
             }
+
+
+def slotted(target: Target, due: dt.datetime) -> dt.datetime:
+    """A loudspeaker item is due `lead_minutes` before the station's next broadcast slot."""
+    if target.kind != "loudspeaker":
+        return due
+    return parse_slots(target.options).due(due)
 
 
 def plan(session: Session, config: Config, now: dt.datetime) -> int:
@@ -160,18 +168,27 @@ def _plan_rows(session: Session, config: Config, campaign: Campaign, now: dt.dat
     return total + plan_deliveries(session, batch)
 
 
+def _plan_slotted(session: Session, config: Config, campaign: Campaign, now: dt.datetime) -> int:
+    """The loudspeaker rows of a campaign, each due before its own station's slot."""
+    rows = delivery_rows(session, config, campaign, now)
+    return plan_deliveries(session, [r for r in rows if r["channel"] == "loudspeaker"])
+
+
 def _plan_crossed(session: Session, config: Config, campaign: Campaign, now: dt.datetime) -> int:
     """Set-based (PostgreSQL): items and targets go as arrays, the server crosses them.
 
     Python still decides each item's due time (cron, fixed times, daily cap, topics), once per
     item instead of a dict per delivery; memory stays at one chunk of items.
     """
-    targets = [(u, t.id, t.kind) for u, t in campaign_targets(config, campaign)]
+    everyone = campaign_targets(config, campaign)
+    targets = [(u, t.id, t.kind) for u, t in everyone if t.kind != "loudspeaker"]
+    total = 0
+    if len(targets) < len(everyone):  # their due times differ per target: planned row by row
+        total += _plan_slotted(session, config, campaign, now)
     if not targets:
-        return 0
+        return total
     state = AWAITING_APPROVAL if campaign.approval else PLANNED
     per_statement = max(1, ROWS_PER_STATEMENT // len(targets))
-    total = 0
     chunk: list[tuple[int, dt.datetime]] = []
     for item in due_items(session, campaign):
         chunk.append(item)

@@ -51,6 +51,16 @@ class Sms:
 
 
 @dataclass(frozen=True)
+class Broadcast:
+    """Published loudspeaker items for one unit: the bulletins (slots) they went out in, the
+    items and the minutes of reading time."""
+
+    bulletins: int = 0
+    items: int = 0
+    minutes: float = 0.0
+
+
+@dataclass(frozen=True)
 class Topic:
     """Published deliveries carrying one topic, per channel; None is items with no topic."""
 
@@ -69,6 +79,7 @@ class Report:
     units: list[tuple[str, str]] = field(default_factory=list)  # code, name, in plan order
     counts: Counter[tuple[str, str, str]] = field(default_factory=Counter)  # unit, channel, bucket
     sms: dict[str, Sms] = field(default_factory=dict)
+    loudspeaker: dict[str, Broadcast] = field(default_factory=dict)
     topics: list[Topic] = field(default_factory=list)
     topic_totals: dict[str, int] = field(default_factory=dict)  # channel: distinct deliveries
     goals: list[Goal] = field(default_factory=list)
@@ -144,6 +155,7 @@ def build_report(
         if state in _BUCKET_OF:
             report.counts[(code, chan, _BUCKET_OF[state])] += n
     report.sms = _sms(session, period, filters)
+    report.loudspeaker = _loudspeaker(session, period, filters)
     report.topics, report.topic_totals = _topics(session, config, period, filters)
     report.goals = build_goals(session, config, period, filters)
     report.forms, report.monthly = _forms_and_months(session, period, filters)
@@ -188,6 +200,23 @@ def _sms(session: Session, period: Period, filters: Filters) -> dict[str, Sms]:
     ).where(Delivery.channel == "sms", Delivery.state == PUBLISHED)
     q = in_period(filters.apply(q), period).group_by(Delivery.unit)
     return {u: Sms(int(n), int(r), int(s), int(t)) for u, n, r, s, t in session.execute(q)}
+
+
+def _loudspeaker(session: Session, period: Period, filters: Filters) -> dict[str, Broadcast]:
+    """Bulletins and minutes per unit, from what each publish recorded (progress, in Python:
+    JSON functions differ between databases)."""
+    q = select(Delivery.unit, Delivery.target, Delivery.progress).where(
+        Delivery.channel == "loudspeaker", Delivery.state == PUBLISHED
+    )
+    slots: dict[str, set[tuple[str, str]]] = {}
+    items: Counter[str] = Counter()
+    seconds: dict[str, float] = {}
+    for unit, target, progress in session.execute(in_period(filters.apply(q), period)):
+        aired = (progress or {}).get("aired") or {}
+        slots.setdefault(unit, set()).add((target, str(aired.get("bulletin", ""))))
+        items[unit] += 1
+        seconds[unit] = seconds.get(unit, 0.0) + float(aired.get("seconds") or 0)
+    return {u: Broadcast(len(slots[u]), items[u], round(seconds[u] / 60, 1)) for u in slots}
 
 
 def _topics(

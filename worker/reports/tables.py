@@ -7,12 +7,12 @@ import io
 import unicodedata
 from dataclasses import dataclass, field
 
-from worker.reports.report import BUCKETS, FORMS, Report
+from worker.reports.report import BUCKETS, FORMS, Broadcast, Report
 from worker.reports.topic_names import topic_name
 from worker.reports.words import words
 
 Cell = str | int
-SECTIONS = ("summary", "channels", "topics", "sms", "quotas")
+SECTIONS = ("summary", "channels", "topics", "sms", "loudspeaker", "quotas")
 SECTION_ALIASES = {"targets": "quotas"}  # old name: new name, still accepted
 
 
@@ -123,6 +123,29 @@ def _forms_of(report: Report) -> tuple[str, ...]:
     )
 
 
+def loudspeaker_table(report: Report, lang: str) -> Table:
+    """Published loudspeaker items per unit: bulletins they went out in, items, minutes."""
+    h = words(lang)
+    rows: list[list[Cell]] = []
+    minutes = 0.0
+    for code, name in report.units:
+        b = report.loudspeaker.get(code)
+        minutes += b.minutes if b else 0.0
+        rows.append([name, b.bulletins if b else 0, b.items if b else 0, _minutes(b)])
+    total: list[Cell] = [
+        h["total"],
+        sum(int(r[1]) for r in rows),
+        sum(int(r[2]) for r in rows),
+        f"{minutes:.1f}",
+    ]
+    header = [h["unit"], h["bulletins"], h["items_aired"], h["minutes_aired"]]
+    return Table(h["sheet_loudspeaker"], header, rows, total)
+
+
+def _minutes(b: Broadcast | None) -> str:
+    return f"{b.minutes:.1f}" if b else "0.0"
+
+
 def goals_table(report: Report, lang: str) -> Table:
     """Quota, achieved and gap per unit x campaign x measure; units behind are flagged.
 
@@ -177,6 +200,7 @@ def table_of(report: Report, lang: str, section: str) -> Table:
         "channels": channels_table,
         "topics": topics_table,
         "sms": sms_table,
+        "loudspeaker": loudspeaker_table,
         "quotas": goals_table,
     }[SECTION_ALIASES.get(section, section)](report, lang)
 
@@ -204,6 +228,9 @@ def as_text(report: Report, lang: str = "vi") -> str:
         parts += ["", *awaiting_notes(report, lang)]
     if "sms" in report.channels:
         parts += ["", f"{h['sheet_sms']}:", as_table(sms_table(report, lang).text_rows())]
+    if "loudspeaker" in report.channels:
+        table = loudspeaker_table(report, lang).text_rows()
+        parts += ["", f"{h['sheet_loudspeaker']}:", as_table(table)]
     parts += ["", f"{h['sheet_topics']}:", as_table(topics_table(report, lang).text_rows())]
     goals = goals_table(report, lang)
     parts += ["", f"{h['sheet_quotas']}:"]
