@@ -23,6 +23,7 @@ COLOURS = {
     "sms": "#c8811a",
     "facebook": "#4267b2",
     "zalo": "#0aa5e8",
+    "loudspeaker": "#8c564b",
     "article": "#1f4e79",
     "video": "#b03a2e",
 }

@@ -37,7 +37,7 @@ BUCKET_STATES: dict[str, tuple[str, ...]] = {
 _BUCKET_OF = {state: b for b, states in BUCKET_STATES.items() for state in states}
 COLUMNS = (*CHANNEL_KINDS, *BUCKETS)
 # content forms as the plan names them: website posts split into "tin, bài" and video clips
-FORMS = ("article", "video", "screen", "sms", "facebook", "zalo")
+FORMS = ("article", "video", "screen", "sms", "facebook", "zalo", "loudspeaker")
 
 
 @dataclass(frozen=True)
