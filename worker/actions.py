@@ -115,11 +115,14 @@ def retry(
     states: Sequence[str] = (),
     period: Period | None = None,
 ) -> Outcome:
-    """Failed or uncertain rows get a fresh retry budget and are due now (an operator decided)."""
+    """Failed or uncertain rows get a fresh retry budget and are tried now (an operator decided).
+
+    Only the next attempt moves: the row's due time, and so its report period, stays.
+    """
     ok, skipped = select_ids(session, ids, filters, RETRYABLE, states=states, period=period)
     values: dict[str, object] = {
         "state": RETRYING,
-        "due_at": now,
+        "next_attempt_at": now,
         "attempts": 0,
         "claims": 0,
         "reason": note or f"retry requested by {who()}",

@@ -73,7 +73,7 @@ def _delivery_json(d: Delivery, title: str) -> dict[str, Any]:
         "recipients",
     )
     data: dict[str, Any] = {f: getattr(d, f) for f in fields}
-    for f in ("due_at", "updated_at", "published_at", "created_at"):
+    for f in ("due_at", "next_attempt_at", "updated_at", "published_at", "created_at"):
         value = getattr(d, f)
         data[f] = value.astimezone(TZ).isoformat() if value else None
     data["title"] = title
@@ -91,6 +91,7 @@ SHOWN = (
     "last_error",
     "attempts",
     "due_at",
+    "next_attempt_at",
     "published_at",
     "remote_id",
     "remote_url",

@@ -127,6 +127,7 @@ def delivery_rows(
                 "channel": target.kind,
                 "state": state,
                 "due_at": due,
+                "next_attempt_at": due,
                 "attempts": 0,
                 "claims": 0,
                 "segments": 0,

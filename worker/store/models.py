@@ -87,6 +87,7 @@ class Delivery(Base):
     __table_args__ = (
         UniqueConstraint("campaign", "item_id", "unit", "target", name="uq_delivery"),
         Index("ix_deliveries_state_due", "state", "due_at"),
+        Index("ix_deliveries_state_next", "state", "next_attempt_at"),
         Index("ix_deliveries_report", "campaign", "unit", "channel"),
     )
 
@@ -97,7 +98,10 @@ class Delivery(Base):
     target: Mapped[str] = mapped_column(String(200))
     channel: Mapped[str] = mapped_column(String(20))
     state: Mapped[str] = mapped_column(String(20))
+    # When it was planned to be published: fixed for the row's life, it decides the report
+    # period. Retries, quiet-hour holds, rate-limit waits and operators move `next_attempt_at`.
     due_at: Mapped[dt.datetime]
+    next_attempt_at: Mapped[dt.datetime]
     queued_at: Mapped[dt.datetime | None]
     lease_until: Mapped[dt.datetime | None]
     attempts: Mapped[int] = mapped_column(Integer, default=0)

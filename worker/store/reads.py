@@ -61,6 +61,7 @@ class Row:
     target: str
     state: str
     due_at: dt.datetime
+    next_attempt_at: dt.datetime
     updated_at: dt.datetime
     attempts: int
     reason: str | None
@@ -71,6 +72,7 @@ class Row:
     def as_json(self) -> dict[str, object]:
         data = {k: v for k, v in self.__dict__.items()}
         data["due_at"] = self.due_at.astimezone(TZ).isoformat()
+        data["next_attempt_at"] = self.next_attempt_at.astimezone(TZ).isoformat()
         data["updated_at"] = self.updated_at.astimezone(TZ).isoformat()
         return data
 
@@ -166,6 +168,7 @@ def _row(d: Delivery, title: str, names: dict[str, str]) -> Row:
         d.target,
         d.state,
         d.due_at,
+        d.next_attempt_at,
         d.updated_at,
         d.attempts,
         d.reason,
