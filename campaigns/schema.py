@@ -259,6 +259,8 @@ class SettingsFile(Strict):
     max_claims: int = Field(default=3, ge=1)
     sms_price: float = Field(default=800, ge=0)  # VND per SMS segment, for `loa preview`
     lock_seconds: int = Field(default=60, ge=5)
+    # Unsent rows due longer ago than this, and untouched as long, are skipped (naming this).
+    late_after_days: int = Field(default=30, ge=1)
     channels: dict[Literal["website", "screen", "sms", "facebook", "zalo"], ChannelSettings] = (
         Field(default_factory=dict)
     )

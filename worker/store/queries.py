@@ -12,12 +12,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from worker.store.models import (
-    AWAITING_APPROVAL,
     PLANNED,
     QUEUED,
     RETRYING,
     SENDING,
     SKIPPED,
+    UNSENT_STATES,
     Attempt,
     ContentItem,
     Delivery,
@@ -314,13 +314,18 @@ def set_state(
     return affected(result) == 1
 
 
-def skip_unsent(session: Session, campaign: str, reason: str, now: dt.datetime) -> int:
-    """Mark a campaign's not-yet-sent rows skipped with the reason (rows `sending` finish first)."""
+def skip_late(session: Session, before: dt.datetime, reason: str, now: dt.datetime) -> int:
+    """Skip unsent rows due before `before` and untouched since (no plan, approval, retry, try).
+
+    `updated_at` keeps a row planned late (a replay, a backfill) or brought back by an
+    operator from being skipped at once for a due time long past.
+    """
     result = session.execute(
         update(Delivery)
         .where(
-            Delivery.campaign == campaign,
-            Delivery.state.in_((PLANNED, AWAITING_APPROVAL, QUEUED, RETRYING)),
+            Delivery.state.in_(UNSENT_STATES),
+            Delivery.due_at < before,
+            Delivery.updated_at < before,
         )
         .values(state=SKIPPED, updated_at=now, reason=reason)
         .execution_options(synchronize_session=False)
