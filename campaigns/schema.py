@@ -150,6 +150,9 @@ class CampaignSpec(Strict):
     )
     match: MatchSpec | None = None
     cap_per_day: int | None = Field(default=None, ge=1)
+    # A target added after the campaign was first planned also gets the items that appeared
+    # before it (at their own due times); by default only those that appear from then on.
+    backfill: bool = False
     _quotas_key: str = PrivateAttr(default=QUOTA_KEYS[0])
 
     @property

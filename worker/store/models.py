@@ -125,6 +125,21 @@ class Delivery(Base):
     item: Mapped[ContentItem] = relationship(lazy="raise")
 
 
+class CampaignTarget(Base):
+    """A target as a campaign's planner first met it: `since` None if there from the first
+    planning of the campaign, else the planning time when it appeared (a target added later).
+
+    Without `backfill`, items that appeared before `since` are not planned for the target.
+    """
+
+    __tablename__ = "campaign_targets"
+
+    campaign: Mapped[str] = mapped_column(String(100), primary_key=True)
+    target: Mapped[str] = mapped_column(String(200), primary_key=True)
+    since: Mapped[dt.datetime | None]
+    recorded_at: Mapped[dt.datetime]
+
+
 class Attempt(Base):
     """One try at publishing: kept for the operator and for the report."""
 

@@ -19,6 +19,7 @@ from worker.store.models import (
     SKIPPED,
     UNSENT_STATES,
     Attempt,
+    CampaignTarget,
     ContentItem,
     Delivery,
 )
@@ -46,6 +47,31 @@ def insert_ignoring_existing(
         stmt = insert(table).prefix_with("IGNORE")
     result = session.execute(stmt.returning(table.c[keys[0]]), list(rows))
     return len(result.all())
+
+
+def target_since(
+    session: Session, campaign: str, targets: Sequence[str], now: dt.datetime
+) -> dict[str, dt.datetime | None]:
+    """When each target first appeared to this campaign's planner; the new ones are recorded.
+
+    None: there from the campaign's first planning (its whole period is planned for it).
+    A target met after that gets `now`: without `backfill`, earlier items are not planned.
+    """
+    known = _target_since(session, campaign)
+    new = [t for t in targets if t not in known]
+    if new:
+        since = now if known else None
+        rows = [
+            {"campaign": campaign, "target": t, "since": since, "recorded_at": now} for t in new
+        ]
+        insert_ignoring_existing(session, CampaignTarget.__table__, rows, ["campaign", "target"])
+        known = _target_since(session, campaign)  # another planner may have recorded them first
+    return {t: known[t] for t in targets}
+
+
+def _target_since(session: Session, campaign: str) -> dict[str, dt.datetime | None]:
+    q = select(CampaignTarget.target, CampaignTarget.since)
+    return {t: s for t, s in session.execute(q.where(CampaignTarget.campaign == campaign))}
 
 
 def plan_deliveries(session: Session, rows: Sequence[dict[str, Any]]) -> int:
