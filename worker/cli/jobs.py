@@ -115,7 +115,7 @@ def show(args: argparse.Namespace) -> int:
         return 0
     for key in SHOWN:
         if data.get(key) not in (None, ""):
-            print(f"{key:>13}: {data[key]}")
+            print(f"{key:>15}: {data[key]}")
     for a in data["attempts_log"]:
         print(
             f"  attempt {a['number']} {a['started_at']} {a['outcome']}"
