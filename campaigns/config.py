@@ -303,6 +303,7 @@ def _campaigns(
             match_topics=tuple(c.match.topics) if c.match else (),
             match_keywords=tuple(nfc(k) for k in c.match.keywords) if c.match else (),
             cap_per_day=c.cap_per_day,
+            backfill=c.backfill,
             quotas={k: dict(v) for k, v in c.quotas.items()},
         )
     return campaigns

@@ -124,6 +124,7 @@ class Campaign:
     match_topics: tuple[str, ...] = ()
     match_keywords: tuple[str, ...] = ()
     cap_per_day: int | None = None
+    backfill: bool = False
 
     def matches(self, topics: tuple[str, ...] | list[str], text: str) -> bool:
         """An item belongs to the campaign if no filter is set, or any topic or keyword matches."""

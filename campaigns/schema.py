@@ -168,6 +168,9 @@ class CampaignSpec(Strict):
     )
     match: MatchSpec | None = None
     cap_per_day: int | None = Field(default=None, ge=1)
+    # A target added after the campaign was first planned also gets the items that appeared
+    # before it (at their own due times); by default only those that appear from then on.
+    backfill: bool = False
     _quotas_key: str = PrivateAttr(default=QUOTA_KEYS[0])
 
     @property
@@ -278,6 +281,8 @@ class SettingsFile(Strict):
     sms_price: float = Field(default=800, ge=0)  # VND per SMS segment, for `loa preview`
     lock_seconds: int = Field(default=60, ge=5)
     report: ReportSpec | None = None  # the báo cáo's header and signer (`loa report --format docx`)
+    # Unsent rows due longer ago than this, and untouched as long, are skipped (naming this).
+    late_after_days: int = Field(default=30, ge=1)
     channels: dict[
         Literal["website", "screen", "sms", "facebook", "zalo", "loudspeaker"], ChannelSettings
     ] = Field(default_factory=dict)

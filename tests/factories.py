@@ -147,6 +147,7 @@ def create_delivery(session: Session, item: ContentItem, **overrides: Any) -> De
         "updated_at": now,
     }
     values.update(overrides)
+    values.setdefault("next_attempt_at", values["due_at"])
     d = Delivery(**values)
     session.add(d)
     session.flush()

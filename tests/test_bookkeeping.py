@@ -68,8 +68,8 @@ def test_unquoted_quiet_hours_are_a_local_wall_clock_time(
     rt = build_runtime(root, f"sqlite:///{tmp_path / 'loa.db'}", clock=clock, outbox=tmp_path / "o")
     assert step(rt) == []  # inside 22:00-07:00: nothing sent, and the tick does not raise
     with rt.sessions() as s:
-        due = list(s.scalars(select(Delivery.due_at)))
-    assert [d.astimezone(TZ) for d in due] == [dt.datetime(2024, 3, 2, 7, 0, tzinfo=TZ)]
+        held = list(s.scalars(select(Delivery.next_attempt_at)))
+    assert [d.astimezone(TZ) for d in held] == [dt.datetime(2024, 3, 2, 7, 0, tzinfo=TZ)]
     clock.at = dt.datetime(2024, 3, 2, 7, 0, tzinfo=TZ)
     assert step(rt) == [PUBLISHED]
 

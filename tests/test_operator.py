@@ -86,7 +86,8 @@ def test_retry_gives_a_fresh_budget_and_makes_the_row_due_now(rt: Runtime) -> No
     with rt.sessions() as s:
         row = s.get(Delivery, d.id)
     assert row is not None
-    assert (row.state, row.attempts, row.due_at) == (RETRYING, 0, NOW)
+    assert (row.state, row.attempts, row.next_attempt_at) == (RETRYING, 0, NOW)
+    assert row.due_at == dt.datetime(2024, 2, 1, tzinfo=dt.UTC)  # its report period stays
 
 
 def test_approval_flow_from_planned_to_awaiting_to_approved_to_published(

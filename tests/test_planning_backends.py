@@ -149,3 +149,44 @@ def test_postgresql_and_sqlite_plan_exactly_the_same_rows_now_and_when_items_arr
         if c == "capped"
     )
     assert max(capped.values()) == 2 and len(capped) > 1  # the cap moved items to later days
+
+
+BACKFILLED = campaign(id="backfilled", backfill=True, channels=["website", "screen"])
+
+
+@pytest.mark.postgres
+def test_postgresql_and_sqlite_plan_the_same_rows_for_a_target_added_later(
+    tmp_path: Path, sqlite_url: str, pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(planner, "ROWS_PER_STATEMENT", 5)
+    added = {"unit": "so-noi-vu", "kind": "screen", "transport": "outbox"}  # a new target
+    after = dt.datetime(2024, 12, 31, 18, 0, tzinfo=TZ)  # an item appearing after it
+    made: list[Runtime] = []
+    for name, url in (("lite", sqlite_url), ("pg", pg_url)):
+        for targets, published in ((TARGETS, PUBLISHED), ([*TARGETS, added], [*PUBLISHED, after])):
+            root = write_config(
+                tmp_path / name,
+                units=UNITS,
+                targets=targets,
+                campaigns=[*CAMPAIGNS, BACKFILLED],
+                published=published,
+            )
+            made.append(build_runtime(root, url, clock=fixed_clock(NOW)))
+            assert plan_now(made[-1]) > 0
+    lite, pg = made[1], made[3]
+    rows = planned_rows(pg)
+    assert rows == planned_rows(lite)
+    screen = Counter(
+        c for c, _, t in column(rows, "campaign", "item", "target") if t == "so-noi-vu/screen"
+    )
+    # backfill: every item, the old ones at their own due times; else only the item after it
+    assert screen == {"backfilled": len(PUBLISHED) + 1, "dvc": 1}
+    dues = {d for c, t, d in column(rows, "campaign", "target", "due_at") if c == "dvc"}
+    assert {
+        d
+        for c, t, d in column(rows, "campaign", "target", "due_at")
+        if (c, t) == ("dvc", "so-noi-vu/screen")
+    } == {after}
+    assert min(dues) < after
+    for rt in made:
+        rt.engine.dispose()

@@ -112,13 +112,14 @@ def test_a_gateway_answering_500_then_429_then_200_is_retried_on_schedule_and_pu
     )
     assert step(rt) == [RETRYING]
     first = only(rt)
-    assert first.due_at == START + dt.timedelta(seconds=30)  # first_delay, no jitter
+    assert first.next_attempt_at == START + dt.timedelta(seconds=30)  # first_delay, no jitter
     clock.advance(29)
     assert step(rt) == []  # not due yet: nothing is sent early
     clock.advance(1)
     assert step(rt) == [RETRYING]
     second = only(rt)
-    assert second.due_at == clock.at + dt.timedelta(seconds=7)  # the server's Retry-After wins
+    assert second.next_attempt_at == clock.at + dt.timedelta(seconds=7)  # Retry-After wins
+    assert second.due_at == first.due_at  # the report period does not move
     clock.advance(7)
     assert step(rt) == [PUBLISHED]
     assert step(rt) == []
@@ -179,7 +180,8 @@ def test_an_sms_due_at_23_00_is_sent_at_07_00_not_before(tmp_path: Path, sqlite_
     assert step(rt) == []
     row = only(rt)
     assert row.state == "planned"
-    assert row.due_at == dt.datetime(2024, 3, 5, 7, 0, tzinfo=TZ)
+    assert row.next_attempt_at == dt.datetime(2024, 3, 5, 7, 0, tzinfo=TZ)
+    assert row.due_at == dt.datetime(2024, 3, 4, 23, 0, tzinfo=TZ)  # its report period stays
     clock.at = dt.datetime(2024, 3, 5, 6, 59, tzinfo=TZ)
     assert step(rt) == []
     clock.at = dt.datetime(2024, 3, 5, 7, 0, tzinfo=TZ)

@@ -20,6 +20,7 @@ from worker.store.models import (
     PUBLISHED,
     QUEUED,
     RETRYING,
+    SKIPPED,
     UNCERTAIN,
     Action,
     ContentItem,
@@ -28,7 +29,7 @@ from worker.store.models import (
 from worker.store.queries import affected
 from worker.store.reads import narrowed
 
-RETRYABLE = (FAILED, UNCERTAIN)
+RETRYABLE = (FAILED, UNCERTAIN, SKIPPED)
 CANCELLABLE = (PLANNED, AWAITING_APPROVAL, QUEUED, RETRYING, FAILED, UNCERTAIN)
 
 
@@ -115,11 +116,16 @@ def retry(
     states: Sequence[str] = (),
     period: Period | None = None,
 ) -> Outcome:
-    """Failed or uncertain rows get a fresh retry budget and are due now (an operator decided)."""
+    """Failed, uncertain or skipped rows get a fresh retry budget and are tried now.
+
+    An operator decided: a skipped row (late past `late_after_days`) is brought back this way.
+
+    Only the next attempt moves: the row's due time, and so its report period, stays.
+    """
     ok, skipped = select_ids(session, ids, filters, RETRYABLE, states=states, period=period)
     values: dict[str, object] = {
         "state": RETRYING,
-        "due_at": now,
+        "next_attempt_at": now,
         "attempts": 0,
         "claims": 0,
         "reason": note or f"retry requested by {who()}",

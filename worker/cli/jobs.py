@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 from typing import Any
 
@@ -12,10 +13,12 @@ from campaigns.model import TZ
 from worker.cli.args import BadInput, local_time, narrow, runtime_from
 from worker.reports.tables import as_table
 from worker.store.models import Action, Attempt, ContentItem, Delivery
+from worker.store.reads import is_late
 
 
 def jobs(args: argparse.Namespace) -> int:
     rt = runtime_from(args)
+    now = rt.now()
     with rt.sessions() as s:
         q = narrow(
             select(Delivery, ContentItem.title).join(
@@ -33,7 +36,9 @@ def jobs(args: argparse.Namespace) -> int:
     if args.json:
         print(
             json.dumps(
-                [_delivery_json(d, title) for d, title in rows], ensure_ascii=False, indent=2
+                [_delivery_json(d, title, now) for d, title in rows],
+                ensure_ascii=False,
+                indent=2,
             )
         )
         return 0
@@ -44,7 +49,7 @@ def jobs(args: argparse.Namespace) -> int:
             d.campaign,
             d.unit,
             d.channel,
-            d.state,
+            f"{d.state}, late" if is_late(d.state, d.due_at, now) else d.state,
             str(d.attempts),
             local_time(d.due_at),
             title[:50],
@@ -55,7 +60,7 @@ def jobs(args: argparse.Namespace) -> int:
     return 0
 
 
-def _delivery_json(d: Delivery, title: str) -> dict[str, Any]:
+def _delivery_json(d: Delivery, title: str, now: dt.datetime) -> dict[str, Any]:
     fields = (
         "id",
         "campaign",
@@ -73,9 +78,10 @@ def _delivery_json(d: Delivery, title: str) -> dict[str, Any]:
         "recipients",
     )
     data: dict[str, Any] = {f: getattr(d, f) for f in fields}
-    for f in ("due_at", "updated_at", "published_at", "created_at"):
+    for f in ("due_at", "next_attempt_at", "updated_at", "published_at", "created_at"):
         value = getattr(d, f)
         data[f] = value.astimezone(TZ).isoformat() if value else None
+    data["late"] = is_late(d.state, d.due_at, now)
     data["title"] = title
     return data
 
@@ -87,10 +93,12 @@ SHOWN = (
     "unit",
     "target",
     "state",
+    "late",
     "reason",
     "last_error",
     "attempts",
     "due_at",
+    "next_attempt_at",
     "published_at",
     "remote_id",
     "remote_url",
@@ -107,7 +115,7 @@ def show(args: argparse.Namespace) -> int:
         return 0
     for key in SHOWN:
         if data.get(key) not in (None, ""):
-            print(f"{key:>13}: {data[key]}")
+            print(f"{key:>15}: {data[key]}")
     for a in data["attempts_log"]:
         print(
             f"  attempt {a['number']} {a['started_at']} {a['outcome']}"
@@ -140,7 +148,7 @@ def _one_delivery(args: argparse.Namespace) -> dict[str, Any]:
             )
         )
         acts = list(s.scalars(select(Action).where(Action.delivery_id == d.id).order_by(Action.id)))
-    data = _delivery_json(d, item.title if item else "")
+    data = _delivery_json(d, item.title if item else "", rt.now())
     data["progress"] = d.progress
     data["attempts_log"] = [
         {

@@ -65,7 +65,7 @@ def _operators(
     show.add_argument("id", type=int)
     show.add_argument("--json", action="store_true")
     for name, text in (
-        ("retry", "retry failed or uncertain deliveries"),
+        ("retry", "retry failed, uncertain or skipped deliveries"),
         ("cancel", "cancel deliveries not yet sent"),
         ("approve", "release deliveries awaiting approval"),
     ):

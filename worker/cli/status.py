@@ -12,13 +12,21 @@ from dramatiq.brokers.stub import StubBroker
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from worker.cli.args import filters_from, narrow, period_from, runtime_from, states_from
+from campaigns.model import TZ
+from worker.cli.args import (
+    filters_from,
+    local_time,
+    narrow,
+    period_from,
+    runtime_from,
+    states_from,
+)
 from worker.cli.terminal import paint
 from worker.engine.broker import QUEUES, broker
 from worker.engine.runtime import Runtime
 from worker.reports.tables import as_table
 from worker.store.models import FAILED, STATES, UNCERTAIN, Delivery
-from worker.store.reads import Row, beats, deliveries, sources_in_error
+from worker.store.reads import Row, beats, deliveries, late, sources_in_error
 
 
 def queue_depth() -> dict[str, int]:
@@ -42,6 +50,7 @@ def status(args: argparse.Namespace) -> int:
             q.group_by(Delivery.campaign, Delivery.unit, Delivery.channel, Delivery.state)
         ).all()
         alive = beats(s, dt.datetime.now(dt.UTC))
+        overdue = _late(s, args, rt)
         broken = sources_in_error(s)
         recent = _recent_failures(s, args, rt)
     counts: dict[str, int] = defaultdict(int)
@@ -53,6 +62,7 @@ def status(args: argparse.Namespace) -> int:
             json.dumps(
                 {
                     "counts": {st: counts[st] for st in STATES if counts.get(st)},
+                    **_late_json(*overdue),
                     "queues": depth,
                     "heartbeats": [
                         {
@@ -83,7 +93,19 @@ def status(args: argparse.Namespace) -> int:
         )
         return 0
     _print_status(rows, counts, depth, alive, broken, recent)
+    _print_late(*overdue)
     return 0
+
+
+def _late(s: Session, args: argparse.Namespace, rt: Runtime) -> tuple[int, dt.datetime | None]:
+    """How many rows (narrowed by every filter) are late, and the oldest due time among them."""
+    q = narrow(select(func.count(), func.min(Delivery.due_at)), args, rt).where(late(rt.now()))
+    count, oldest = s.execute(q).one()
+    return int(count), oldest
+
+
+def _late_json(count: int, oldest: dt.datetime | None) -> dict[str, Any]:
+    return {"late": count, "oldest_late_due": oldest.astimezone(TZ).isoformat() if oldest else None}
 
 
 def _recent_failures(s: Session, args: argparse.Namespace, rt: Runtime) -> list[Row]:
@@ -94,6 +116,16 @@ def _recent_failures(s: Session, args: argparse.Namespace, rt: Runtime) -> list[
         return []
     filters, period = filters_from(args, rt), period_from(args)
     return deliveries(s, rt.config, filters, states=shown, period=period, limit=10)
+
+
+def _print_late(count: int, oldest: dt.datetime | None) -> None:
+    if count:
+        print(
+            paint("Late", "bold"),
+            f"{count} not sent, more than an hour past their due time (oldest due"
+            f" {local_time(oldest)}): `loa jobs` lists them; approve, retry or cancel them, or"
+            " they are skipped after late_after_days",
+        )
 
 
 def _print_status(

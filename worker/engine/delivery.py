@@ -162,7 +162,7 @@ def _finish(
     if reason:
         values["reason"] = reason
     if due is not None:
-        values["due_at"] = due
+        values["next_attempt_at"] = due
     if receipt is not None:
         values.update(
             remote_id=receipt.remote_id, remote_url=receipt.url, published_at=now, last_error=None

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from campaigns.broadcast import parse_slots
 from campaigns.model import TZ, Campaign, Config, Target
 from worker.store.models import AWAITING_APPROVAL, PLANNED, ContentItem, Delivery
-from worker.store.queries import plan_crossed, plan_deliveries
+from worker.store.queries import plan_crossed, plan_deliveries, target_since
 
 BATCH = 5000
 ROWS_PER_STATEMENT = 50_000
@@ -58,8 +58,12 @@ def campaign_targets(config: Config, campaign: Campaign) -> list[tuple[str, Targ
     return [(u, t) for u in campaign.units for t in by_unit.get(u, ())]
 
 
-def due_items(session: Session, campaign: Campaign) -> Iterator[tuple[int, dt.datetime]]:
-    """(item id, due time) of each item the campaign takes, within its period and daily cap."""
+DueItem = tuple[int, dt.datetime, dt.datetime]
+"""(item id, due time, when the item appeared: published, else first seen)."""
+
+
+def due_items(session: Session, campaign: Campaign) -> Iterator[DueItem]:
+    """Each item the campaign takes, within its period and daily cap."""
     cap = DailyCap(session, campaign) if campaign.cap_per_day else None
     items = session.execute(
         select(
@@ -81,7 +85,7 @@ def due_items(session: Session, campaign: Campaign) -> Iterator[tuple[int, dt.da
         if due is not None and cap is not None:
             due = cap.place(item_id, due)
         if due is not None:
-            yield item_id, due
+            yield item_id, due, published or first_seen
 
 
 class DailyCap:
@@ -112,14 +116,34 @@ class DailyCap:
         return due
 
 
+def cutoffs(
+    session: Session, campaign: Campaign, targets: list[tuple[str, Target]], now: dt.datetime
+) -> dict[str, dt.datetime | None]:
+    """Per target id, the time before which items that appeared are not planned for it.
+
+    None for a target there at the campaign's first planning, and for every target when the
+    campaign sets `backfill: true`; else the planning time the target first appeared at.
+    """
+    since = target_since(session, campaign.id, list(dict.fromkeys(t.id for _, t in targets)), now)
+    return {t: None if campaign.backfill else s for t, s in since.items()}
+
+
+def wanted(item: DueItem, cutoff: dt.datetime | None) -> bool:
+    return cutoff is None or item[2] >= cutoff
+
+
 def delivery_rows(
     session: Session, config: Config, campaign: Campaign, now: dt.datetime
 ) -> Iterator[dict[str, Any]]:
     """Every delivery this campaign wants, as insert-ready dicts, streamed."""
     targets = campaign_targets(config, campaign)
+    cutoff = cutoffs(session, campaign, targets, now)
     state = AWAITING_APPROVAL if campaign.approval else PLANNED
-    for item_id, due in due_items(session, campaign):
+    for item in due_items(session, campaign):
+        item_id, due, _ = item
         for unit, target in targets:
+            if not wanted(item, cutoff[target.id]):
+                continue
             yield {
                 "campaign": campaign.id,
                 "item_id": item_id,
@@ -128,6 +152,7 @@ def delivery_rows(
                 "channel": target.kind,
                 "state": state,
                 "due_at": slotted(target, due),
+                "next_attempt_at": slotted(target, due),
                 "attempts": 0,
                 "claims": 0,
                 "segments": 0,
@@ -181,20 +206,41 @@ def _plan_crossed(session: Session, config: Config, campaign: Campaign, now: dt.
     item instead of a dict per delivery; memory stays at one chunk of items.
     """
     everyone = campaign_targets(config, campaign)
-    targets = [(u, t.id, t.kind) for u, t in everyone if t.kind != "loudspeaker"]
+    pairs = [(u, t) for u, t in everyone if t.kind != "loudspeaker"]
     total = 0
-    if len(targets) < len(everyone):  # their due times differ per target: planned row by row
+    if len(pairs) < len(everyone):  # their due times differ per target: planned row by row
         total += _plan_slotted(session, config, campaign, now)
-    if not targets:
+    if not pairs:
         return total
+    cutoff = cutoffs(session, campaign, pairs, now)
+    groups: dict[dt.datetime | None, list[tuple[str, str, str]]] = {}
+    for u, t in pairs:  # targets planned alike: those with the same cutoff
+        groups.setdefault(cutoff[t.id], []).append((u, t.id, t.kind))
     state = AWAITING_APPROVAL if campaign.approval else PLANNED
-    per_statement = max(1, ROWS_PER_STATEMENT // len(targets))
-    chunk: list[tuple[int, dt.datetime]] = []
+    per_statement = max(1, ROWS_PER_STATEMENT // len(pairs))
+    chunk: list[DueItem] = []
     for item in due_items(session, campaign):
         chunk.append(item)
         if len(chunk) >= per_statement:
-            total += plan_crossed(session, campaign.id, state, now, chunk, targets)
+            total += _cross(session, campaign, state, now, chunk, groups)
             chunk = []
     if chunk:
-        total += plan_crossed(session, campaign.id, state, now, chunk, targets)
+        total += _cross(session, campaign, state, now, chunk, groups)
+    return total
+
+
+def _cross(
+    session: Session,
+    campaign: Campaign,
+    state: str,
+    now: dt.datetime,
+    chunk: list[DueItem],
+    groups: dict[dt.datetime | None, list[tuple[str, str, str]]],
+) -> int:
+    """One statement per group of targets, with the chunk's items each group wants."""
+    total = 0
+    for cutoff, targets in groups.items():
+        items = [(i, due) for i, due, appeared in chunk if wanted((i, due, appeared), cutoff)]
+        if items:
+            total += plan_crossed(session, campaign.id, state, now, items, targets)
     return total

@@ -15,7 +15,7 @@ from worker.engine.actors import enqueue
 from worker.engine.delivery import build_message
 from worker.engine.ingest import IngestResult, ingest_all
 from worker.engine.liveness import acquire_lock, beat, record_tick
-from worker.engine.planner import local_midnight, plan
+from worker.engine.planner import plan
 from worker.engine.retry import in_quiet_hours
 from worker.engine.runtime import Runtime
 from worker.store import queries
@@ -76,7 +76,7 @@ def _tick(rt: Runtime, ingest: bool) -> TickResult:
     with rt.sessions.begin() as s:
         result.planned = plan(s, rt.config, now)
     with rt.sessions.begin() as s:
-        result.expired = expire_ended_campaigns(rt, s, now)
+        result.expired = skip_long_late(rt, s, now)
         result.deferred, held = defer_quiet_channels(rt, s, now)
     result.enqueued = dispatch_due(rt, now, held)
     resend = reconcile_expired_leases(rt, now)
@@ -129,16 +129,15 @@ def defer_quiet_channels(rt: Runtime, s: Session, now: dt.datetime) -> tuple[int
     return deferred, held
 
 
-def expire_ended_campaigns(rt: Runtime, s: Session, now: dt.datetime) -> int:
-    """Content not published by its campaign's end is skipped, with the reason; not dropped."""
-    total = 0
-    for campaign in rt.config.campaigns.values():
-        end = local_midnight(campaign.end + dt.timedelta(days=1))
-        if now < end:
-            continue
-        reason = f"campaign ended on {campaign.end.isoformat()} before it was published"
-        total += queries.skip_unsent(s, campaign.id, reason, now)
-    return total
+def skip_long_late(rt: Runtime, s: Session, now: dt.datetime) -> int:
+    """Unsent rows due more than `late_after_days` ago, untouched as long, are skipped (reason).
+
+    A campaign's end limits what is planned, not whether planned work is sent: rows held by
+    quiet hours, awaiting approval or retrying past the end go on, shown late until then.
+    """
+    days = int(rt.setting("late_after_days", default=30))
+    reason = f"not sent within late_after_days ({days}) of its due time"
+    return queries.skip_late(s, now - dt.timedelta(days=days), reason, now)
 
 
 def reconcile_expired_leases(

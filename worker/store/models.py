@@ -57,6 +57,8 @@ STATES = (
     CANCELLED,
 )
 PENDING_STATES = (PLANNED, AWAITING_APPROVAL, QUEUED, SENDING, RETRYING)
+UNSENT_STATES = (PLANNED, AWAITING_APPROVAL, QUEUED, RETRYING)
+"""Nothing sent yet and nobody has settled them: late once their due time has passed."""
 FINAL_STATES = (PUBLISHED, FAILED, SKIPPED, CANCELLED)
 
 
@@ -87,6 +89,7 @@ class Delivery(Base):
     __table_args__ = (
         UniqueConstraint("campaign", "item_id", "unit", "target", name="uq_delivery"),
         Index("ix_deliveries_state_due", "state", "due_at"),
+        Index("ix_deliveries_state_next", "state", "next_attempt_at"),
         Index("ix_deliveries_report", "campaign", "unit", "channel"),
     )
 
@@ -97,7 +100,10 @@ class Delivery(Base):
     target: Mapped[str] = mapped_column(String(200))
     channel: Mapped[str] = mapped_column(String(20))
     state: Mapped[str] = mapped_column(String(20))
+    # When it was planned to be published: fixed for the row's life, it decides the report
+    # period. Retries, quiet-hour holds, rate-limit waits and operators move `next_attempt_at`.
     due_at: Mapped[dt.datetime]
+    next_attempt_at: Mapped[dt.datetime]
     queued_at: Mapped[dt.datetime | None]
     lease_until: Mapped[dt.datetime | None]
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -117,6 +123,21 @@ class Delivery(Base):
     published_at: Mapped[dt.datetime | None]
 
     item: Mapped[ContentItem] = relationship(lazy="raise")
+
+
+class CampaignTarget(Base):
+    """A target as a campaign's planner first met it: `since` None if there from the first
+    planning of the campaign, else the planning time when it appeared (a target added later).
+
+    Without `backfill`, items that appeared before `since` are not planned for the target.
+    """
+
+    __tablename__ = "campaign_targets"
+
+    campaign: Mapped[str] = mapped_column(String(100), primary_key=True)
+    target: Mapped[str] = mapped_column(String(200), primary_key=True)
+    since: Mapped[dt.datetime | None]
+    recorded_at: Mapped[dt.datetime]
 
 
 class Attempt(Base):

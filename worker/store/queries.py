@@ -12,13 +12,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from worker.store.models import (
-    AWAITING_APPROVAL,
     PLANNED,
     QUEUED,
     RETRYING,
     SENDING,
     SKIPPED,
+    UNSENT_STATES,
     Attempt,
+    CampaignTarget,
     ContentItem,
     Delivery,
 )
@@ -48,6 +49,31 @@ def insert_ignoring_existing(
     return len(result.all())
 
 
+def target_since(
+    session: Session, campaign: str, targets: Sequence[str], now: dt.datetime
+) -> dict[str, dt.datetime | None]:
+    """When each target first appeared to this campaign's planner; the new ones are recorded.
+
+    None: there from the campaign's first planning (its whole period is planned for it).
+    A target met after that gets `now`: without `backfill`, earlier items are not planned.
+    """
+    known = _target_since(session, campaign)
+    new = [t for t in targets if t not in known]
+    if new:
+        since = now if known else None
+        rows = [
+            {"campaign": campaign, "target": t, "since": since, "recorded_at": now} for t in new
+        ]
+        insert_ignoring_existing(session, CampaignTarget.__table__, rows, ["campaign", "target"])
+        known = _target_since(session, campaign)  # another planner may have recorded them first
+    return {t: known[t] for t in targets}
+
+
+def _target_since(session: Session, campaign: str) -> dict[str, dt.datetime | None]:
+    q = select(CampaignTarget.target, CampaignTarget.since)
+    return {t: s for t, s in session.execute(q.where(CampaignTarget.campaign == campaign))}
+
+
 def plan_deliveries(session: Session, rows: Sequence[dict[str, Any]]) -> int:
     """Insert delivery rows; planning the same key twice plans nothing new."""
     return insert_ignoring_existing(session, Delivery.__table__, rows, DELIVERY_KEY)
@@ -56,9 +82,9 @@ def plan_deliveries(session: Session, rows: Sequence[dict[str, Any]]) -> int:
 _PLAN_CROSSED = text(
     """
     INSERT INTO deliveries (campaign, item_id, unit, target, channel, state, due_at,
-                            attempts, claims, segments, recipients, progress,
+                            next_attempt_at, attempts, claims, segments, recipients, progress,
                             created_at, updated_at)
-    SELECT :campaign, i.id, t.unit, t.target, t.channel, :state, i.due,
+    SELECT :campaign, i.id, t.unit, t.target, t.channel, :state, i.due, i.due,
            0, 0, 0, 0, CAST('{}' AS json), :now, :now
     FROM unnest(CAST(:ids AS integer[]), CAST(:dues AS timestamptz[])) AS i (id, due)
     CROSS JOIN unnest(CAST(:units AS text[]), CAST(:targets AS text[]),
@@ -105,7 +131,7 @@ def plan_crossed(
 def promote_due(
     session: Session, now: dt.datetime, *, limit: int = 5000, held: Iterable[str] = ()
 ) -> list[tuple[int, str]]:
-    """Move planned or retrying rows that are due (and not in quiet hours) to queued.
+    """Move planned or retrying rows whose next attempt is due (not in quiet hours) to queued.
 
     One statement, UPDATE ... WHERE id IN (the first `limit` due ids) RETURNING id, channel:
     the ids never travel back to the server as `limit` bound parameters (which psycopg parses
@@ -115,10 +141,10 @@ def promote_due(
         select(Delivery.id)
         .where(
             Delivery.state.in_((PLANNED, RETRYING)),
-            Delivery.due_at <= now,
+            Delivery.next_attempt_at <= now,
             Delivery.channel.not_in(list(held)),
         )
-        .order_by(Delivery.due_at, Delivery.id)
+        .order_by(Delivery.next_attempt_at, Delivery.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
@@ -126,23 +152,26 @@ def promote_due(
         update(Delivery)
         .where(Delivery.id.in_(picked.scalar_subquery()))
         .values(state=QUEUED, queued_at=now, updated_at=now)
-        .returning(Delivery.id, Delivery.channel, Delivery.due_at)
+        .returning(Delivery.id, Delivery.channel, Delivery.next_attempt_at)
         .execution_options(synchronize_session=False)
     ).all()
-    ordered = sorted(rows, key=lambda r: (r.due_at, r.id))
+    ordered = sorted(rows, key=lambda r: (r.next_attempt_at, r.id))
     return [(r.id, r.channel) for r in ordered]
 
 
 def defer(session: Session, channel: str, until: dt.datetime, now: dt.datetime) -> int:
-    """Push due rows of a channel in quiet hours to when the window opens; never drop them."""
+    """Push due rows of a channel in quiet hours to when the window opens; never drop them.
+
+    Only their next attempt moves: `due_at`, the report period, stays.
+    """
     result = session.execute(
         update(Delivery)
         .where(
             Delivery.channel == channel,
             Delivery.state.in_((PLANNED, RETRYING)),
-            Delivery.due_at <= now,
+            Delivery.next_attempt_at <= now,
         )
-        .values(due_at=until, updated_at=now)
+        .values(next_attempt_at=until, updated_at=now)
         .execution_options(synchronize_session=False)
     )
     return affected(result)
@@ -241,7 +270,7 @@ def release(
     session: Session,
     delivery_id: int,
     claim: int,
-    due: dt.datetime,
+    next_attempt: dt.datetime,
     now: dt.datetime,
     reason: str | None = None,
 ) -> bool:
@@ -251,7 +280,7 @@ def release(
         .where(Delivery.id == delivery_id, Delivery.state == SENDING, Delivery.claims == claim)
         .values(
             state=RETRYING,
-            due_at=due,
+            next_attempt_at=next_attempt,
             lease_until=None,
             updated_at=now,
             reason=reason,
@@ -311,13 +340,18 @@ def set_state(
     return affected(result) == 1
 
 
-def skip_unsent(session: Session, campaign: str, reason: str, now: dt.datetime) -> int:
-    """Mark a campaign's not-yet-sent rows skipped with the reason (rows `sending` finish first)."""
+def skip_late(session: Session, before: dt.datetime, reason: str, now: dt.datetime) -> int:
+    """Skip unsent rows due before `before` and untouched since (no plan, approval, retry, try).
+
+    `updated_at` keeps a row planned late (a replay, a backfill) or brought back by an
+    operator from being skipped at once for a due time long past.
+    """
     result = session.execute(
         update(Delivery)
         .where(
-            Delivery.campaign == campaign,
-            Delivery.state.in_((PLANNED, AWAITING_APPROVAL, QUEUED, RETRYING)),
+            Delivery.state.in_(UNSENT_STATES),
+            Delivery.due_at < before,
+            Delivery.updated_at < before,
         )
         .values(state=SKIPPED, updated_at=now, reason=reason)
         .execution_options(synchronize_session=False)
@@ -327,7 +361,7 @@ def skip_unsent(session: Session, campaign: str, reason: str, now: dt.datetime) 
 
 def count_unfinished(session: Session, now: dt.datetime) -> int:
     """Rows a `--once` run still waits for: queued or sending, or planned/retrying and due."""
-    due = and_(Delivery.state.in_((PLANNED, RETRYING)), Delivery.due_at <= now)
+    due = and_(Delivery.state.in_((PLANNED, RETRYING)), Delivery.next_attempt_at <= now)
     return int(
         session.scalar(
             select(func.count())

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TypeVarTuple
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import Session
 
 from campaigns.model import TZ, Config
@@ -16,6 +16,7 @@ from worker.store.models import (
     FAILED,
     STATES,
     UNCERTAIN,
+    UNSENT_STATES,
     ContentItem,
     Delivery,
     Heartbeat,
@@ -24,6 +25,27 @@ from worker.store.models import (
 
 _Ts = TypeVarTuple("_Ts")
 STALE_AFTER = dt.timedelta(minutes=2)  # schedulers tick and workers beat every ~10 s
+LATE_AFTER = dt.timedelta(hours=1)
+"""An unsent row is shown late this long after its due time (a tick promotes due rows in ~10 s)."""
+
+
+def late(now: dt.datetime) -> ColumnElement[bool]:
+    """Rows not sent yet (planned, awaiting approval, queued, retrying) well past their due time."""
+    return and_(Delivery.state.in_(UNSENT_STATES), Delivery.due_at < now - LATE_AFTER)
+
+
+def is_late(state: str, due_at: dt.datetime, now: dt.datetime) -> bool:
+    """The same test as `late`, for one row already read."""
+    return state in UNSENT_STATES and due_at < now - LATE_AFTER
+
+
+def late_count(
+    session: Session, filters: Filters, now: dt.datetime, period: Period | None = None
+) -> int:
+    """How many rows are late, narrowed like the report (the page and the API)."""
+    q = filters.apply(select(func.count()).select_from(Delivery).where(late(now)))
+    q = in_period(q, period) if period else q
+    return int(session.execute(q).scalar_one())
 
 
 @dataclass(frozen=True)
@@ -61,6 +83,7 @@ class Row:
     target: str
     state: str
     due_at: dt.datetime
+    next_attempt_at: dt.datetime
     updated_at: dt.datetime
     attempts: int
     reason: str | None
@@ -71,6 +94,7 @@ class Row:
     def as_json(self) -> dict[str, object]:
         data = {k: v for k, v in self.__dict__.items()}
         data["due_at"] = self.due_at.astimezone(TZ).isoformat()
+        data["next_attempt_at"] = self.next_attempt_at.astimezone(TZ).isoformat()
         data["updated_at"] = self.updated_at.astimezone(TZ).isoformat()
         return data
 
@@ -166,6 +190,7 @@ def _row(d: Delivery, title: str, names: dict[str, str]) -> Row:
         d.target,
         d.state,
         d.due_at,
+        d.next_attempt_at,
         d.updated_at,
         d.attempts,
         d.reason,

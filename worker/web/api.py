@@ -136,12 +136,15 @@ def status() -> Response:
     rt, now = site().runtime, site().wall_clock()
     filters = filters_from(request.args, rt.config)
     with rt.sessions() as s:
-        states = overview.state_counts(s, filters, period_from(request.args))
+        period = period_from(request.args)
+        states = overview.state_counts(s, filters, period)
+        late = overview.late_count(s, filters, now, period)
         beats = overview.beats(s, now)
         sources = overview.sources_in_error(s)
     return jsonify(
         now=_iso(now),
         states=states,
+        late=late,
         heartbeats=[_beat_json(b) for b in beats],
         sources_in_error=[
             {"id": x.id, "kind": x.kind, "failures": x.failures, "last_error": x.last_error}

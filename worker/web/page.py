@@ -85,6 +85,7 @@ def overview_page() -> str:
             "overview.html",
             now,
             states=overview.state_counts(s, f),
+            late=overview.late_count(s, f, now),
             beats=overview.beats(s, now),
             sources=overview.sources_in_error(s),
             failures=overview.failures(s, rt.config, f, limit=10),
