@@ -12,6 +12,7 @@ from channels.base import Message, Receipt, Resume
 from channels.errors import ChannelError, HeldError, PermanentError, TransientError
 from channels.recipients import recipients_for
 from channels.registry import formatter
+from worker.engine.lease import LeaseKeeper
 from worker.engine.ratelimit import slots
 from worker.engine.retry import backoff, exhausted
 from worker.engine.runtime import Runtime
@@ -88,6 +89,12 @@ def deliver(rt: Runtime, delivery_id: int) -> str:
     if claim is None:
         log.info("delivery %s not claimable (done or taken)", delivery_id)
         return "not-claimed"
+    with LeaseKeeper(rt, delivery_id, claim.claim, lease):
+        return _attempt(rt, claim)
+
+
+def _attempt(rt: Runtime, claim: queries.Claim) -> str:
+    """Format and publish a claimed row, then record the outcome (the lease kept alive)."""
     d = claim.delivery
     started = rt.now()
     try:
@@ -105,7 +112,7 @@ def deliver(rt: Runtime, delivery_id: int) -> str:
     except PermanentError as e:
         return _finish(rt, d, claim.claim, started, FAILED, error=e)
     except Exception as e:  # a bug or an unforeseen library error: retry, bounded by the policy
-        log.exception("delivery %s: unexpected error", delivery_id)
+        log.exception("delivery %s: unexpected error", d.id)
         return _retry_or_fail(
             rt, d, claim.claim, started, TransientError(f"{type(e).__name__}: {e}")
         )

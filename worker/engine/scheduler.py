@@ -14,7 +14,7 @@ from campaigns.model import TZ
 from worker.engine.actors import enqueue
 from worker.engine.delivery import build_message
 from worker.engine.ingest import IngestResult, ingest_all
-from worker.engine.liveness import acquire_lock, beat, record_tick
+from worker.engine.liveness import LockKeeper, acquire_lock, beat, record_tick
 from worker.engine.planner import local_midnight, plan
 from worker.engine.retry import in_quiet_hours
 from worker.engine.runtime import Runtime
@@ -22,7 +22,6 @@ from worker.store import queries
 from worker.store.models import (
     PUBLISHED,
     QUEUED,
-    SENDING,
     UNCERTAIN,
     ContentItem,
     Delivery,
@@ -67,18 +66,26 @@ def tick(rt: Runtime, *, ingest: bool = True) -> TickResult:
 
 
 def _tick(rt: Runtime, ingest: bool) -> TickResult:
-    if not acquire_lock(rt, ttl=float(rt.setting("lock_seconds", default=60))):
+    ttl = float(rt.setting("lock_seconds", default=60))
+    if not acquire_lock(rt, ttl=ttl):
         return TickResult(standby=True)
+    with LockKeeper(rt, ttl) as lock:  # renewed while feeds and lookups take their time
+        return _steps(rt, ingest, lock)
+
+
+def _steps(rt: Runtime, ingest: bool, lock: LockKeeper) -> TickResult:
     now = rt.now()
     result = TickResult()
     if ingest:
         result.ingested = ingest_all(rt, now)
+    lock.check()
     with rt.sessions.begin() as s:
         result.planned = plan(s, rt.config, now)
     with rt.sessions.begin() as s:
         result.expired = expire_ended_campaigns(rt, s, now)
         result.deferred, held = defer_quiet_channels(rt, s, now)
     result.enqueued = dispatch_due(rt, now, held)
+    lock.check()
     resend = reconcile_expired_leases(rt, now)
     result.reconciled = len(resend)
     result.enqueued += enqueue(resend)
@@ -151,7 +158,7 @@ def reconcile_expired_leases(
     """
     max_claims = int(rt.setting("max_claims", default=3))
     before = leases_before or now
-    with rt.sessions() as s:
+    with rt.sessions.begin() as s:
         expired = queries.expired_leases(s, before, limit=limit)
         rows = [(d, s.get(ContentItem, d.item_id)) for d in expired]
     resend = []
@@ -162,9 +169,7 @@ def reconcile_expired_leases(
             log.warning("delivery %s: lookup failed: %s", d.id, e)
             continue
         with rt.sessions.begin() as s:
-            changed = queries.set_state(
-                s, d.id, [SENDING], lease_until=None, updated_at=now, **values
-            )
+            changed = queries.settle_expired(s, d.id, d.claims, before, updated_at=now, **values)
         if changed and values["state"] == QUEUED:
             resend.append((d.id, d.channel))
     return resend

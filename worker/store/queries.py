@@ -288,15 +288,52 @@ def record_outcome(
     return True
 
 
+def renew_lease(session: Session, delivery_id: int, claim: int, until: dt.datetime) -> bool:
+    """Extend the lease of a row this worker still holds (same claim number, still sending)."""
+    result = session.execute(
+        update(DELIVERIES)
+        .where(
+            DELIVERIES.c.id == delivery_id,
+            DELIVERIES.c.state == SENDING,
+            DELIVERIES.c.claims == claim,
+        )
+        .values(lease_until=until)
+    )
+    return affected(result) == 1
+
+
 def expired_leases(session: Session, now: dt.datetime, limit: int = 500) -> list[Delivery]:
+    """Rows `sending` whose lease ran out; rows another sweep or a renewal holds are skipped."""
     return list(
         session.scalars(
             select(Delivery)
             .where(Delivery.state == SENDING, Delivery.lease_until < now)
             .order_by(Delivery.id)
             .limit(limit)
+            .with_for_update(skip_locked=True)
         )
     )
+
+
+def settle_expired(
+    session: Session, delivery_id: int, claim: int, before: dt.datetime, **values: Any
+) -> bool:
+    """The lease sweep's verdict, written only if nothing moved since the sweep read the row.
+
+    Fenced as a worker's own writes are: still `sending`, the same claim number, and the lease
+    still ended before `before` (a renewal, or a release and a new claim, gives a later one).
+    """
+    result = session.execute(
+        update(DELIVERIES)
+        .where(
+            DELIVERIES.c.id == delivery_id,
+            DELIVERIES.c.state == SENDING,
+            DELIVERIES.c.claims == claim,
+            DELIVERIES.c.lease_until < before,
+        )
+        .values(lease_until=None, **values)
+    )
+    return affected(result) == 1
 
 
 def set_state(
