@@ -7,19 +7,29 @@ import datetime as dt
 import logging
 from typing import Any
 
-from campaigns.model import Item
+from campaigns.model import TZ, Item
 from channels.base import Message, Receipt, Resume
-from channels.errors import ChannelError, HeldError, PermanentError, TransientError
-from channels.recipients import recipients_for
+from channels.errors import (
+    ChannelError,
+    ConfigurationError,
+    HeldError,
+    PermanentError,
+    TransientError,
+)
+from channels.recipients import RecipientsError, recipients_for
 from channels.registry import formatter
 from worker.engine.lease import LeaseKeeper
 from worker.engine.ratelimit import slots
-from worker.engine.retry import backoff, exhausted
+from worker.engine.retry import backoff, exhausted, in_quiet_hours
 from worker.engine.runtime import Runtime
 from worker.store import queries
 from worker.store.models import FAILED, PUBLISHED, RETRYING, Attempt, ContentItem, Delivery
 
 log = logging.getLogger(__name__)
+
+CONFIG_ERRORS = (RecipientsError, ConfigurationError)
+"""Problems of the config (a recipients file missing or unreadable, a target's settings that
+cannot work): retrying cannot fix them, so the delivery fails with the reason."""
 
 
 def as_item(row: ContentItem) -> Item:
@@ -89,6 +99,11 @@ def deliver(rt: Runtime, delivery_id: int) -> str:
     if claim is None:
         log.info("delivery %s not claimable (done or taken)", delivery_id)
         return "not-claimed"
+    d = claim.delivery
+    quiet = rt.channel_settings(d.channel).get("quiet_hours")
+    opens = in_quiet_hours(quiet, rt.now().astimezone(TZ))
+    if opens is not None:  # queued before the window, or sent again by a sweep: wait for it
+        return _give_back(rt, d, claim.claim, opens, f"quiet hours: waits until {opens:%H:%M}")
     with LeaseKeeper(rt, delivery_id, claim.claim, lease):
         return _attempt(rt, claim)
 
@@ -104,13 +119,18 @@ def _attempt(rt: Runtime, claim: queries.Claim) -> str:
         message = resume(build_message(rt, d, claim.item), d.progress or {})
         limiters = rt.limits().limiters(target, rt.channel_settings(d.channel))
         with slots(limiters) as granted:
-            if not granted:
-                return _wait_for_slot(rt, d, claim.claim)
+            if not granted:  # give the row back for a moment without spending an attempt
+                again = rt.now() + dt.timedelta(seconds=1)
+                return _give_back(rt, d, claim.claim, again, "waiting for a rate-limit slot")
             receipt = rt.transport(target).publish(message)
     except TransientError as e:
         return _retry_or_fail(rt, d, claim.claim, started, e)
     except PermanentError as e:
         return _finish(rt, d, claim.claim, started, FAILED, error=e)
+    except CONFIG_ERRORS as e:  # retrying cannot fix the config: fail, saying what is wrong
+        problem = f"configuration problem: {e}"
+        error = PermanentError(problem)
+        return _finish(rt, d, claim.claim, started, FAILED, error=error, reason=problem)
     except Exception as e:  # a bug or an unforeseen library error: retry, bounded by the policy
         log.exception("delivery %s: unexpected error", d.id)
         return _retry_or_fail(
@@ -119,18 +139,11 @@ def _attempt(rt: Runtime, claim: queries.Claim) -> str:
     return _finish(rt, d, claim.claim, started, PUBLISHED, receipt=receipt, message=message)
 
 
-def _wait_for_slot(rt: Runtime, d: Delivery, claim: int) -> str:
-    """Rate limit reached: give the row back for a moment without spending an attempt."""
-    now = rt.now()
+def _give_back(rt: Runtime, d: Delivery, claim: int, due: dt.datetime, reason: str) -> str:
+    """Give the row back to be tried at `due` without spending an attempt (a rate-limit slot,
+    quiet hours)."""
     with rt.sessions.begin() as s:
-        queries.release(
-            s,
-            d.id,
-            claim,
-            now + dt.timedelta(seconds=1),
-            now,
-            reason="waiting for a rate-limit slot",
-        )
+        queries.release(s, d.id, claim, due, rt.now(), reason=reason)
     return RETRYING
 
 

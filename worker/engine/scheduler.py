@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from campaigns.model import TZ
+from channels.errors import TransientError
 from worker.engine.actors import enqueue
-from worker.engine.delivery import build_message
+from worker.engine.delivery import CONFIG_ERRORS, build_message
 from worker.engine.ingest import IngestResult, ingest_all
 from worker.engine.liveness import LockKeeper, acquire_lock, beat, record_tick
 from worker.engine.planner import local_midnight, plan
@@ -20,6 +21,7 @@ from worker.engine.retry import in_quiet_hours
 from worker.engine.runtime import Runtime
 from worker.store import queries
 from worker.store.models import (
+    FAILED,
     PUBLISHED,
     QUEUED,
     UNCERTAIN,
@@ -163,14 +165,10 @@ def reconcile_expired_leases(
         rows = [(d, s.get(ContentItem, d.item_id)) for d in expired]
     resend = []
     for d, item in rows:
-        try:
-            values = _verdict(rt, d, item, max_claims, now)
-        except Exception as e:  # the service did not answer the lookup: try again next tick
-            log.warning("delivery %s: lookup failed: %s", d.id, e)
-            continue
+        values = _judged(rt, d, item, max_claims, now)
         with rt.sessions.begin() as s:
             changed = queries.settle_expired(s, d.id, d.claims, before, updated_at=now, **values)
-        if changed and values["state"] == QUEUED:
+        if changed and values.get("state") == QUEUED:
             resend.append((d.id, d.channel))
     return resend
 
@@ -202,6 +200,27 @@ ORPHANED = dt.datetime.max.replace(tzinfo=dt.UTC)
 ALL_ROWS = 1_000_000
 
 
+def _judged(
+    rt: Runtime, d: Delivery, item: ContentItem | None, max_claims: int, now: dt.datetime
+) -> dict[str, object]:
+    """The verdict, or what a failed lookup means: a config problem fails the row with the
+    reason, a passing failure is noted and looked up again next sweep, anything else goes to
+    an operator with the error."""
+    try:
+        return _verdict(rt, d, item, max_claims, now)
+    except CONFIG_ERRORS as e:
+        text = f"{type(e).__name__}: {e}"
+        return {"state": FAILED, "reason": f"configuration problem: {e}", "last_error": text}
+    except TransientError as e:
+        log.warning("delivery %s: lookup failed, trying again next sweep: %s", d.id, e)
+        return {"lease_until": now, "last_error": f"{type(e).__name__}: {e}"}
+    except Exception as e:
+        text = f"{type(e).__name__}: {e}"
+        log.warning("delivery %s: lookup failed unexpectedly: %s", d.id, text)
+        reason = f"worker died while sending, and looking the post up failed: {text}"
+        return {"state": UNCERTAIN, "reason": reason, "last_error": text}
+
+
 def _verdict(
     rt: Runtime, d: Delivery, item: ContentItem | None, max_claims: int, now: dt.datetime
 ) -> dict[str, object]:
@@ -209,8 +228,10 @@ def _verdict(
     if d.claims >= max_claims:
         return {"state": UNCERTAIN, "reason": f"killed its worker {d.claims} times (poison)"}
     target = rt.config.targets.get(d.target)
-    transport = rt.transport(target) if target else None
-    if transport is None or item is None or not transport.supports_lookup():
+    if target is None:
+        return {"state": FAILED, "reason": f"target '{d.target}' is no longer in the config"}
+    transport = rt.transport(target)
+    if item is None or not transport.supports_lookup():
         return {
             "state": UNCERTAIN,
             "reason": "worker died while sending; the channel cannot look the post up",

@@ -331,7 +331,7 @@ def settle_expired(
             DELIVERIES.c.claims == claim,
             DELIVERIES.c.lease_until < before,
         )
-        .values(lease_until=None, **values)
+        .values(**{"lease_until": None, **values})
     )
     return affected(result) == 1
 
