@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from campaigns.model import TZ
 from channels.errors import TransientError
-from worker.engine.actors import enqueue
+from worker.engine.actors import enqueue, held_deliveries
 from worker.engine.delivery import CONFIG_ERRORS, build_message
 from worker.engine.ingest import IngestResult, ingest_all
 from worker.engine.liveness import LockKeeper, acquire_lock, beat, record_tick
@@ -91,11 +91,28 @@ def _steps(rt: Runtime, ingest: bool, lock: LockKeeper) -> TickResult:
     resend = reconcile_expired_leases(rt, now)
     result.reconciled = len(resend)
     result.enqueued += enqueue(resend)
+    result.requeued = resend_lost(rt, now)
+    return result
+
+
+def resend_lost(rt: Runtime, now: dt.datetime) -> int:
+    """Rows `queued` past the grace period whose message the broker no longer holds: send again.
+
+    A row waiting behind a long queue still has its message in Redis (queued, delayed, or
+    fetched by a worker and not acknowledged): it is left alone however long the queue takes to
+    drain. Only a message Redis lost (a flush, a restart without its file, a failed enqueue) is
+    sent again. The in-process broker cannot be asked: there the grace period alone decides.
+    """
     grace = dt.timedelta(seconds=int(rt.setting("grace_seconds", default=120)))
     with rt.sessions.begin() as s:
         stale = queries.stale_queued(s, now, grace)
-    result.requeued = enqueue(stale)
-    return result
+    if not stale:
+        return 0
+    held = held_deliveries()
+    lost = stale if held is None else [r for r in stale if r[0] not in held]
+    if len(lost) < len(stale):
+        log.debug("%d queued rows still have their message", len(stale) - len(lost))
+    return enqueue(lost)
 
 
 def dispatch_due(

@@ -193,7 +193,14 @@ ATTEMPTS = cast(Table, Attempt.__table__)
 # Core statements (no ORM identity map, no statement built per call, no join loading).
 _CLAIM = (
     update(DELIVERIES)
-    .where(DELIVERIES.c.id == bindparam("claim_id"), DELIVERIES.c.state == QUEUED)
+    .where(
+        DELIVERIES.c.id == bindparam("claim_id"),
+        or_(
+            DELIVERIES.c.state == QUEUED,
+            # a retry's delayed message may claim its row once due, before a tick promotes it
+            and_(DELIVERIES.c.state == RETRYING, DELIVERIES.c.due_at <= bindparam("claim_now")),
+        ),
+    )
     .values(
         state=SENDING,
         claims=DELIVERIES.c.claims + 1,
@@ -216,7 +223,8 @@ _RECORD_ATTEMPT = insert(ATTEMPTS).values(
 def claim_delivery(
     session: Session, delivery_id: int, now: dt.datetime, lease: dt.timedelta, worker: str
 ) -> Claim | None:
-    """Take a queued row for this worker (a conditional UPDATE), so two messages do one publish.
+    """Take a queued row (or a retrying one that is due) for this worker with a conditional
+    UPDATE, so two messages do one publish.
 
     The row comes back from the UPDATE itself (RETURNING); the item by its primary key.
     Both are detached copies: the caller reads them, never writes through them.
@@ -263,7 +271,11 @@ def release(
 
 
 def record_outcome(
-    session: Session, delivery_id: int, claim: int, attempt: Attempt, values: dict[str, Any]
+    session: Session,
+    delivery_id: int,
+    claim: int,
+    attempt: Attempt,
+    values: dict[str, Any],
 ) -> bool:
     """Write the attempt and the new state, only if this worker still holds the claim.
 
