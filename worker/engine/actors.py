@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import random
+from typing import Any
 from uuid import uuid4
 
 import dramatiq
 from dramatiq.brokers.redis import RedisBroker
-from dramatiq.common import current_millis, dq_name
+from dramatiq.common import current_millis, dq_name, q_name
+from dramatiq.middleware import CurrentMessage
 
+from worker.engine import journal
 from worker.engine.broker import (  # sets the broker before the actor below binds
     QUEUES,
     RETRY_QUEUES,
@@ -23,10 +27,13 @@ from worker.engine.runtime import Runtime, current
 from worker.store.models import RETRYING, Delivery
 
 broker.add_middleware(WorkerHeartbeat())
+broker.add_middleware(CurrentMessage())
 log = logging.getLogger(__name__)
 
 # The database decides retries (worker.engine.retry), so dramatiq's own are off.
 TIME_LIMIT_MS = 10 * 60 * 1000
+OUTAGE_PAUSE_MS = 3000
+"""A message that finds the database away comes back after 3 to 6 s."""
 RETRY_MESSAGE_MAX = dt.timedelta(minutes=15)
 """A retry due later than this (quiet hours, a long back-off) is left to the scheduler's tick:
 a delayed message waits in a worker's memory, and a long wait there only hoards it."""
@@ -37,8 +44,24 @@ a delayed message waits in a worker's memory, and a long wait there only hoards 
 )
 def deliver(delivery_id: int) -> None:
     rt = current()
-    if run_delivery(rt, delivery_id) == RETRYING:
-        retry_on_time(rt, delivery_id)
+    try:
+        if run_delivery(rt, delivery_id) == RETRYING:
+            retry_on_time(rt, delivery_id)
+    except journal.DB_DOWN as e:  # nothing was published: bring the message back later
+        journal.outage.down(e)
+        hold_back(CurrentMessage.get_current_message())
+        return
+    journal.outage.up()
+
+
+def hold_back(message: dramatiq.Message[Any] | None) -> None:
+    """The database is away: send this message again after a pause, without counting it as a
+    retry (dramatiq's would dead-letter it) and without a traceback per message."""
+    if message is None:  # pragma: no cover - the middleware is always installed
+        return
+    again = message.copy(queue_name=q_name(message.queue_name))
+    again.options.pop("eta", None)
+    broker.enqueue(again, delay=OUTAGE_PAUSE_MS + random.randint(0, OUTAGE_PAUSE_MS))  # noqa: S311
 
 
 def retry_on_time(rt: Runtime, delivery_id: int) -> bool:

@@ -18,6 +18,7 @@ from channels.errors import (
 )
 from channels.recipients import RecipientsError, recipients_for
 from channels.registry import formatter
+from worker.engine import journal
 from worker.engine.lease import LeaseKeeper
 from worker.engine.ratelimit import slots
 from worker.engine.retry import backoff, exhausted, in_quiet_hours
@@ -142,8 +143,12 @@ def _attempt(rt: Runtime, claim: queries.Claim) -> str:
 def _give_back(rt: Runtime, d: Delivery, claim: int, due: dt.datetime, reason: str) -> str:
     """Give the row back to be tried at `due` without spending an attempt (a rate-limit slot,
     quiet hours)."""
-    with rt.sessions.begin() as s:
-        queries.release(s, d.id, claim, due, rt.now(), reason=reason)
+
+    def release() -> bool:
+        with rt.sessions.begin() as s:
+            return queries.release(s, d.id, claim, due, rt.now(), reason=reason)
+
+    journal.patiently(release)
     return RETRYING
 
 
@@ -209,10 +214,27 @@ def _finish(
         http_status=(error.status if error else None) or (receipt.status if receipt else None),
         remote_id=receipt.remote_id if receipt else None,
     )
-    with rt.sessions.begin() as s:
-        kept = queries.record_outcome(s, d.id, claim, attempt, values)
+    return _record(rt, d.id, claim, attempt, values)
+
+
+def _record(rt: Runtime, delivery_id: int, claim: int, attempt: Attempt, values: Any) -> str:
+    """Write the outcome, retrying through a short outage; journal it if the outage lasts."""
+    state = str(values["state"])
+
+    def record() -> bool:
+        with rt.sessions.begin() as s:
+            return queries.record_outcome(s, delivery_id, claim, attempt, values)
+
+    try:
+        kept = journal.patiently(record)
+    except journal.DB_DOWN:  # keep what we know; replayed when the database answers again
+        journal.write(rt, claim, attempt, values)
+        log.warning("delivery %s: database unavailable, %s kept in the journal", delivery_id, state)
+        return state
     if not kept:
-        log.warning("delivery %s: lost its claim before recording %s", d.id, state)
+        log.warning("delivery %s: lost its claim before recording %s", delivery_id, state)
         return "lost-claim"
-    log.info("delivery %s -> %s", d.id, state, extra={"delivery": d.id, "state": state})
+    log.info(
+        "delivery %s -> %s", delivery_id, state, extra={"delivery": delivery_id, "state": state}
+    )
     return state

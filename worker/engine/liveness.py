@@ -13,6 +13,7 @@ from typing import Any
 import dramatiq
 from sqlalchemy import delete, select, update
 
+from worker.engine import journal
 from worker.engine.runtime import Runtime, current
 from worker.store.models import Heartbeat, Lock
 from worker.store.queries import affected, insert_ignoring_existing
@@ -176,7 +177,9 @@ class WorkerHeartbeat(dramatiq.Middleware):
     def _loop(self) -> None:
         while not self.stop.is_set():
             try:
-                beat(current(), "worker")
+                rt = current()
+                beat(rt, "worker")
+                journal.replay(rt)  # outcomes kept through an outage, recorded once it is over
             except Exception:  # the database may be down for a moment; keep beating
                 log.debug("heartbeat failed", exc_info=True)
             self.stop.wait(self.interval)

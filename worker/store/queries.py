@@ -276,19 +276,21 @@ def record_outcome(
     claim: int,
     attempt: Attempt,
     values: dict[str, Any],
+    states: Sequence[str] = (SENDING,),
 ) -> bool:
     """Write the attempt and the new state, only if this worker still holds the claim.
 
     The attempt is numbered here, after the delivery's earlier attempts (its `number` is not
     used): the row's `attempts` counts the current retry budget only, so after `loa retry`
     `d.attempts + 1` would repeat a number. The claim UPDATE above locks the row, so two
-    recordings for one delivery never race for the same number.
+    recordings for one delivery never race for the same number. `states`: a journaled outcome
+    replayed late may also settle a row the lease sweep meanwhile left `uncertain`.
     """
     result = session.execute(
         update(DELIVERIES)
         .where(
             DELIVERIES.c.id == delivery_id,
-            DELIVERIES.c.state == SENDING,
+            DELIVERIES.c.state.in_(states),
             DELIVERIES.c.claims == claim,
         )
         .values(attempts=DELIVERIES.c.attempts + 1, lease_until=None, **values)
