@@ -28,7 +28,7 @@ from typing import Any
 from benchmarks import env
 from benchmarks.results import Context, Figure, Target, as_json, evaluate, markdown, table
 
-SCENARIOS = ("fanout", "delivery", "sms", "slides", "recovery", "memory")
+SCENARIOS = ("fanout", "delivery", "sms", "slides", "recovery", "memory", "hanging")
 
 
 def _recovery_baseline(figures: dict[str, Figure]) -> tuple[bool, str]:
@@ -50,6 +50,13 @@ TARGETS = [
         "<",
         15.0,
         also=_recovery_baseline,
+    ),
+    Target(
+        "healthy throughput with a hanging target >= 0.8 x without",
+        "hanging.with",
+        "ratio",
+        ">=",
+        0.8,
     ),
     Target(
         "planner memory flat within 20 % (10x the rows: 100k -> 1M in full)",

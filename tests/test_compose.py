@@ -17,7 +17,7 @@ import yaml
 from dramatiq.cli import make_argument_parser
 
 from worker.engine.actors import TIME_LIMIT_MS
-from worker.engine.broker import QUEUES
+from worker.engine.broker import QUEUES, RETRY_QUEUES
 from worker.store.db import make_engine
 from worker.store.migrate import ensure_schema
 
@@ -112,7 +112,7 @@ def test_every_dramatiq_command_in_compose_parses_and_names_real_queues(service:
         command(service)[1:]
     )
     assert args.broker == "worker.engine.actors"  # the module whose `broker` the workers use
-    assert set(args.queues or ()) <= set(QUEUES.values())
+    assert set(args.queues or ()) <= set(QUEUES.values()) | set(RETRY_QUEUES.values())
 
 
 def test_the_module_the_workers_run_imports_in_a_fresh_process() -> None:

@@ -2,37 +2,111 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
+import random
+from typing import Any
 from uuid import uuid4
 
 import dramatiq
 from dramatiq.brokers.redis import RedisBroker
-from dramatiq.common import current_millis
+from dramatiq.common import current_millis, dq_name, q_name
+from dramatiq.middleware import CurrentMessage
 
-from worker.engine.broker import broker, queue_for  # sets the broker before the actor below binds
+from worker.engine import journal
+from worker.engine.broker import (  # sets the broker before the actor below binds
+    QUEUES,
+    RETRY_QUEUES,
+    broker,
+    queue_for,
+    retry_queue_for,
+)
 from worker.engine.delivery import deliver as run_delivery
 from worker.engine.liveness import WorkerHeartbeat
-from worker.engine.runtime import current
+from worker.engine.runtime import Runtime, current
+from worker.store.models import RETRYING, Delivery
 
 broker.add_middleware(WorkerHeartbeat())
+broker.add_middleware(CurrentMessage())
+log = logging.getLogger(__name__)
 
 # The database decides retries (worker.engine.retry), so dramatiq's own are off.
 TIME_LIMIT_MS = 10 * 60 * 1000
+OUTAGE_PAUSE_MS = 3000
+"""A message that finds the database away comes back after 3 to 6 s."""
+RETRY_MESSAGE_MAX = dt.timedelta(minutes=15)
+"""A retry due later than this (quiet hours, a long back-off) is left to the scheduler's tick:
+a delayed message waits in a worker's memory, and a long wait there only hoards it."""
 
 
 @dramatiq.actor(
     queue_name=queue_for("website"), max_retries=0, time_limit=TIME_LIMIT_MS, broker=broker
 )
 def deliver(delivery_id: int) -> None:
-    run_delivery(current(), delivery_id)
+    rt = current()
+    try:
+        if run_delivery(rt, delivery_id) == RETRYING:
+            retry_on_time(rt, delivery_id)
+    except journal.DB_DOWN as e:  # nothing was published: bring the message back later
+        journal.outage.down(e)
+        hold_back(CurrentMessage.get_current_message())
+        return
+    journal.outage.up()
+
+
+def hold_back(message: dramatiq.Message[Any] | None) -> None:
+    """The database is away: send this message again after a pause, without counting it as a
+    retry (dramatiq's would dead-letter it) and without a traceback per message."""
+    if message is None:  # pragma: no cover - the middleware is always installed
+        return
+    again = message.copy(queue_name=q_name(message.queue_name))
+    again.options.pop("eta", None)
+    broker.enqueue(again, delay=OUTAGE_PAUSE_MS + random.randint(0, OUTAGE_PAUSE_MS))  # noqa: S311
+
+
+def retry_on_time(rt: Runtime, delivery_id: int) -> bool:
+    """Send a row given back as `retrying` again when it is due, as a delayed message on its
+    channel's retry queue; the row stays `retrying` with its due time, so if the message is
+    lost the scheduler's tick still promotes it. Returns whether a message was sent."""
+    with rt.sessions() as s:
+        row = s.get(Delivery, delivery_id)
+        if row is None or row.state != RETRYING:
+            return False
+        channel, wait = row.channel, row.next_attempt_at - rt.now()
+    if wait > RETRY_MESSAGE_MAX:
+        return False
+    delay = max(0, int(wait.total_seconds() * 1000))
+    try:
+        broker.enqueue(message_for(delivery_id, channel, retry=True), delay=delay)
+    except Exception:  # a Redis blip: the tick promotes the row when it is due
+        log.warning("delivery %s: could not schedule its retry message", delivery_id)
+        return False
+    return True
 
 
 # Messages per Redis round trip when enqueueing; dramatiq has no bulk enqueue of its own.
 PIPELINE_BATCH = 1000
 
 
-def message_for(delivery_id: int, channel: str) -> dramatiq.Message[None]:
-    """The message for one delivery, on its channel's queue."""
-    return deliver.message(delivery_id).copy(queue_name=queue_for(channel))
+def message_for(delivery_id: int, channel: str, *, retry: bool = False) -> dramatiq.Message[None]:
+    """The message for one delivery, on its channel's queue (or its retry queue)."""
+    queue = retry_queue_for(channel) if retry else queue_for(channel)
+    return deliver.message(delivery_id).copy(queue_name=queue)
+
+
+def held_deliveries() -> set[int] | None:
+    """Delivery ids the broker holds a message for: waiting, delayed, or fetched by a worker
+    and not yet acknowledged (dramatiq keeps a Redis message in its queue's hash until the ack).
+    None when the broker cannot say (the in-process one)."""
+    if not isinstance(broker, RedisBroker):
+        return None
+    held: set[int] = set()
+    for queue in (*QUEUES.values(), *RETRY_QUEUES.values()):
+        for name in (queue, dq_name(queue)):
+            key = f"{broker.namespace}:{name}.msgs"
+            for _, data in broker.client.hscan_iter(key, count=1000):
+                held.add(int(dramatiq.Message.decode(data).args[0]))
+    return held
 
 
 def enqueue(rows: list[tuple[int, str]]) -> int:

@@ -11,10 +11,17 @@ from dramatiq.brokers.stub import StubBroker
 from campaigns.model import CHANNEL_KINDS
 
 QUEUES = {kind: f"loa_{kind}" for kind in CHANNEL_KINDS}
+RETRY_QUEUES = {kind: f"loa_{kind}_retry" for kind in CHANNEL_KINDS}
+"""Retries (a back-off, a rate-limit wait) come back as delayed messages on their own short
+queue, so they run on time instead of waiting behind the whole backlog of a channel."""
 
 
 def queue_for(channel: str) -> str:
     return QUEUES[channel]
+
+
+def retry_queue_for(channel: str) -> str:
+    return RETRY_QUEUES[channel]
 
 
 def _make_broker() -> dramatiq.Broker:
@@ -24,7 +31,7 @@ def _make_broker() -> dramatiq.Broker:
         broker = RedisBroker(url=url, namespace=os.environ.get("LOA_REDIS_NAMESPACE", "loa"))
     else:
         broker = StubBroker()
-    for queue in QUEUES.values():
+    for queue in (*QUEUES.values(), *RETRY_QUEUES.values()):
         broker.declare_queue(queue)
     return broker
 

@@ -7,18 +7,30 @@ import datetime as dt
 import logging
 from typing import Any
 
-from campaigns.model import Item
+from campaigns.model import TZ, Item
 from channels.base import Message, Receipt, Resume
-from channels.errors import ChannelError, HeldError, PermanentError, TransientError
-from channels.recipients import recipients_for
+from channels.errors import (
+    ChannelError,
+    ConfigurationError,
+    HeldError,
+    PermanentError,
+    TransientError,
+)
+from channels.recipients import RecipientsError, recipients_for
 from channels.registry import formatter
+from worker.engine import journal
+from worker.engine.lease import LeaseKeeper
 from worker.engine.ratelimit import slots
-from worker.engine.retry import backoff, exhausted
+from worker.engine.retry import backoff, exhausted, in_quiet_hours
 from worker.engine.runtime import Runtime
 from worker.store import queries
 from worker.store.models import FAILED, PUBLISHED, RETRYING, Attempt, ContentItem, Delivery
 
 log = logging.getLogger(__name__)
+
+CONFIG_ERRORS = (RecipientsError, ConfigurationError)
+"""Problems of the config (a recipients file missing or unreadable, a target's settings that
+cannot work): retrying cannot fix them, so the delivery fails with the reason."""
 
 
 def as_item(row: ContentItem) -> Item:
@@ -89,6 +101,17 @@ def deliver(rt: Runtime, delivery_id: int) -> str:
         log.info("delivery %s not claimable (done or taken)", delivery_id)
         return "not-claimed"
     d = claim.delivery
+    quiet = rt.channel_settings(d.channel).get("quiet_hours")
+    opens = in_quiet_hours(quiet, rt.now().astimezone(TZ))
+    if opens is not None:  # queued before the window, or sent again by a sweep: wait for it
+        return _give_back(rt, d, claim.claim, opens, f"quiet hours: waits until {opens:%H:%M}")
+    with LeaseKeeper(rt, delivery_id, claim.claim, lease):
+        return _attempt(rt, claim)
+
+
+def _attempt(rt: Runtime, claim: queries.Claim) -> str:
+    """Format and publish a claimed row, then record the outcome (the lease kept alive)."""
+    d = claim.delivery
     started = rt.now()
     try:
         if d.target not in rt.config.targets:
@@ -97,33 +120,35 @@ def deliver(rt: Runtime, delivery_id: int) -> str:
         message = resume(build_message(rt, d, claim.item), d.progress or {})
         limiters = rt.limits().limiters(target, rt.channel_settings(d.channel))
         with slots(limiters) as granted:
-            if not granted:
-                return _wait_for_slot(rt, d, claim.claim)
+            if not granted:  # give the row back for a moment without spending an attempt
+                again = rt.now() + dt.timedelta(seconds=1)
+                return _give_back(rt, d, claim.claim, again, "waiting for a rate-limit slot")
             receipt = rt.transport(target).publish(message)
     except TransientError as e:
         return _retry_or_fail(rt, d, claim.claim, started, e)
     except PermanentError as e:
         return _finish(rt, d, claim.claim, started, FAILED, error=e)
+    except CONFIG_ERRORS as e:  # retrying cannot fix the config: fail, saying what is wrong
+        problem = f"configuration problem: {e}"
+        error = PermanentError(problem)
+        return _finish(rt, d, claim.claim, started, FAILED, error=error, reason=problem)
     except Exception as e:  # a bug or an unforeseen library error: retry, bounded by the policy
-        log.exception("delivery %s: unexpected error", delivery_id)
+        log.exception("delivery %s: unexpected error", d.id)
         return _retry_or_fail(
             rt, d, claim.claim, started, TransientError(f"{type(e).__name__}: {e}")
         )
     return _finish(rt, d, claim.claim, started, PUBLISHED, receipt=receipt, message=message)
 
 
-def _wait_for_slot(rt: Runtime, d: Delivery, claim: int) -> str:
-    """Rate limit reached: give the row back for a moment without spending an attempt."""
-    now = rt.now()
-    with rt.sessions.begin() as s:
-        queries.release(
-            s,
-            d.id,
-            claim,
-            now + dt.timedelta(seconds=1),
-            now,
-            reason="waiting for a rate-limit slot",
-        )
+def _give_back(rt: Runtime, d: Delivery, claim: int, due: dt.datetime, reason: str) -> str:
+    """Give the row back to be tried at `due` without spending an attempt (a rate-limit slot,
+    quiet hours)."""
+
+    def release() -> bool:
+        with rt.sessions.begin() as s:
+            return queries.release(s, d.id, claim, due, rt.now(), reason=reason)
+
+    journal.patiently(release)
     return RETRYING
 
 
@@ -190,12 +215,29 @@ def _finish(
         http_status=(error.status if error else None) or (receipt.status if receipt else None),
         remote_id=receipt.remote_id if receipt else None,
     )
-    with rt.sessions.begin() as s:
-        kept = queries.record_outcome(s, d.id, claim, attempt, values)
+    return _record(rt, d.id, claim, attempt, values)
+
+
+def _record(rt: Runtime, delivery_id: int, claim: int, attempt: Attempt, values: Any) -> str:
+    """Write the outcome, retrying through a short outage; journal it if the outage lasts."""
+    state = str(values["state"])
+
+    def record() -> bool:
+        with rt.sessions.begin() as s:
+            return queries.record_outcome(s, delivery_id, claim, attempt, values)
+
+    try:
+        kept = journal.patiently(record)
+    except journal.DB_DOWN:  # keep what we know; replayed when the database answers again
+        journal.write(rt, claim, attempt, values)
+        log.warning("delivery %s: database unavailable, %s kept in the journal", delivery_id, state)
+        return state
     if not kept:
-        log.warning("delivery %s: lost its claim before recording %s", d.id, state)
+        log.warning("delivery %s: lost its claim before recording %s", delivery_id, state)
         return "lost-claim"
-    log.info("delivery %s -> %s", d.id, state, extra={"delivery": d.id, "state": state})
+    log.info(
+        "delivery %s -> %s", delivery_id, state, extra={"delivery": delivery_id, "state": state}
+    )
     return state
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import dramatiq
 from sqlalchemy import delete, select, update
 
+from worker.engine import journal
 from worker.engine.runtime import Runtime, current
 from worker.store.models import Heartbeat, Lock
 from worker.store.queries import affected, insert_ignoring_existing
@@ -116,6 +117,45 @@ def dead_here(holder: str) -> bool:
     return False
 
 
+class LockLost(RuntimeError):
+    """Another scheduler took the lock while this one was in the middle of a tick."""
+
+
+class LockKeeper:
+    """Renews a held lock every third of its `ttl` until the block ends (a tick's network I/O,
+    feeds and lookups, may take longer than the lock lives). `check()` raises LockLost between
+    steps once a renewal found the lock in another holder's hands."""
+
+    def __init__(self, rt: Runtime, ttl: float, name: str = SCHEDULER_LOCK) -> None:
+        self.rt, self.ttl, self.name = rt, ttl, name
+        self.lost = False
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="loa-lock", daemon=True)
+
+    def __enter__(self) -> LockKeeper:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.ttl / 3):
+            try:
+                held = acquire_lock(self.rt, self.name, self.ttl)
+            except Exception:  # the database may be away for a moment: try again
+                log.debug("renewing the %s lock failed", self.name, exc_info=True)
+                continue
+            if not held:
+                self.lost = True
+                return
+
+    def check(self) -> None:
+        if self.lost:
+            raise LockLost(f"the {self.name} lock passed to another process during a tick")
+
+
 def release_lock(rt: Runtime, name: str = SCHEDULER_LOCK) -> None:
     with rt.sessions.begin() as s:
         s.execute(delete(Lock).where(Lock.name == name, Lock.holder == rt.name))
@@ -137,7 +177,9 @@ class WorkerHeartbeat(dramatiq.Middleware):
     def _loop(self) -> None:
         while not self.stop.is_set():
             try:
-                beat(current(), "worker")
+                rt = current()
+                beat(rt, "worker")
+                journal.replay(rt)  # outcomes kept through an outage, recorded once it is over
             except Exception:  # the database may be down for a moment; keep beating
                 log.debug("heartbeat failed", exc_info=True)
             self.stop.wait(self.interval)

@@ -86,12 +86,16 @@ class Limits:
 
 @contextlib.contextmanager
 def slots(limiters: list[RateLimiter], patience: float = 2.0) -> Iterator[bool]:
-    """Hold a slot of every limiter, waiting up to `patience` seconds; yields False if not."""
+    """Hold a slot of every limiter, waiting up to `patience` seconds; yields False if not.
+
+    A target whose concurrency slots are all taken is not waited for at all: its publishes are
+    slow (or hang), and a worker thread waiting on it is a thread the other targets lose.
+    """
     with contextlib.ExitStack() as stack:
         deadline = time.monotonic() + patience
         for limiter in limiters:
             while not stack.enter_context(limiter.acquire(raise_on_failure=False)):
-                if time.monotonic() >= deadline:
+                if isinstance(limiter, ConcurrentRateLimiter) or time.monotonic() >= deadline:
                     yield False
                     return
                 time.sleep(0.05)

@@ -11,18 +11,19 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from campaigns.model import TZ
-from worker.engine.actors import enqueue
-from worker.engine.delivery import build_message
+from channels.errors import TransientError
+from worker.engine.actors import enqueue, held_deliveries
+from worker.engine.delivery import CONFIG_ERRORS, build_message
 from worker.engine.ingest import IngestResult, ingest_all
-from worker.engine.liveness import acquire_lock, beat, record_tick
+from worker.engine.liveness import LockKeeper, acquire_lock, beat, record_tick
 from worker.engine.planner import plan
 from worker.engine.retry import in_quiet_hours
 from worker.engine.runtime import Runtime
 from worker.store import queries
 from worker.store.models import (
+    FAILED,
     PUBLISHED,
     QUEUED,
-    SENDING,
     UNCERTAIN,
     ContentItem,
     Delivery,
@@ -67,26 +68,51 @@ def tick(rt: Runtime, *, ingest: bool = True) -> TickResult:
 
 
 def _tick(rt: Runtime, ingest: bool) -> TickResult:
-    if not acquire_lock(rt, ttl=float(rt.setting("lock_seconds", default=60))):
+    ttl = float(rt.setting("lock_seconds", default=60))
+    if not acquire_lock(rt, ttl=ttl):
         return TickResult(standby=True)
+    with LockKeeper(rt, ttl) as lock:  # renewed while feeds and lookups take their time
+        return _steps(rt, ingest, lock)
+
+
+def _steps(rt: Runtime, ingest: bool, lock: LockKeeper) -> TickResult:
     now = rt.now()
     result = TickResult()
     if ingest:
         result.ingested = ingest_all(rt, now)
+    lock.check()
     with rt.sessions.begin() as s:
         result.planned = plan(s, rt.config, now)
     with rt.sessions.begin() as s:
         result.expired = skip_long_late(rt, s, now)
         result.deferred, held = defer_quiet_channels(rt, s, now)
     result.enqueued = dispatch_due(rt, now, held)
+    lock.check()
     resend = reconcile_expired_leases(rt, now)
     result.reconciled = len(resend)
     result.enqueued += enqueue(resend)
+    result.requeued = resend_lost(rt, now)
+    return result
+
+
+def resend_lost(rt: Runtime, now: dt.datetime) -> int:
+    """Rows `queued` past the grace period whose message the broker no longer holds: send again.
+
+    A row waiting behind a long queue still has its message in Redis (queued, delayed, or
+    fetched by a worker and not acknowledged): it is left alone however long the queue takes to
+    drain. Only a message Redis lost (a flush, a restart without its file, a failed enqueue) is
+    sent again. The in-process broker cannot be asked: there the grace period alone decides.
+    """
     grace = dt.timedelta(seconds=int(rt.setting("grace_seconds", default=120)))
     with rt.sessions.begin() as s:
         stale = queries.stale_queued(s, now, grace)
-    result.requeued = enqueue(stale)
-    return result
+    if not stale:
+        return 0
+    held = held_deliveries()
+    lost = stale if held is None else [r for r in stale if r[0] not in held]
+    if len(lost) < len(stale):
+        log.debug("%d queued rows still have their message", len(stale) - len(lost))
+    return enqueue(lost)
 
 
 def dispatch_due(
@@ -150,21 +176,15 @@ def reconcile_expired_leases(
     """
     max_claims = int(rt.setting("max_claims", default=3))
     before = leases_before or now
-    with rt.sessions() as s:
+    with rt.sessions.begin() as s:
         expired = queries.expired_leases(s, before, limit=limit)
         rows = [(d, s.get(ContentItem, d.item_id)) for d in expired]
     resend = []
     for d, item in rows:
-        try:
-            values = _verdict(rt, d, item, max_claims, now)
-        except Exception as e:  # the service did not answer the lookup: try again next tick
-            log.warning("delivery %s: lookup failed: %s", d.id, e)
-            continue
+        values = _judged(rt, d, item, max_claims, now)
         with rt.sessions.begin() as s:
-            changed = queries.set_state(
-                s, d.id, [SENDING], lease_until=None, updated_at=now, **values
-            )
-        if changed and values["state"] == QUEUED:
+            changed = queries.settle_expired(s, d.id, d.claims, before, updated_at=now, **values)
+        if changed and values.get("state") == QUEUED:
             resend.append((d.id, d.channel))
     return resend
 
@@ -196,6 +216,27 @@ ORPHANED = dt.datetime.max.replace(tzinfo=dt.UTC)
 ALL_ROWS = 1_000_000
 
 
+def _judged(
+    rt: Runtime, d: Delivery, item: ContentItem | None, max_claims: int, now: dt.datetime
+) -> dict[str, object]:
+    """The verdict, or what a failed lookup means: a config problem fails the row with the
+    reason, a passing failure is noted and looked up again next sweep, anything else goes to
+    an operator with the error."""
+    try:
+        return _verdict(rt, d, item, max_claims, now)
+    except CONFIG_ERRORS as e:
+        text = f"{type(e).__name__}: {e}"
+        return {"state": FAILED, "reason": f"configuration problem: {e}", "last_error": text}
+    except TransientError as e:
+        log.warning("delivery %s: lookup failed, trying again next sweep: %s", d.id, e)
+        return {"lease_until": now, "last_error": f"{type(e).__name__}: {e}"}
+    except Exception as e:
+        text = f"{type(e).__name__}: {e}"
+        log.warning("delivery %s: lookup failed unexpectedly: %s", d.id, text)
+        reason = f"worker died while sending, and looking the post up failed: {text}"
+        return {"state": UNCERTAIN, "reason": reason, "last_error": text}
+
+
 def _verdict(
     rt: Runtime, d: Delivery, item: ContentItem | None, max_claims: int, now: dt.datetime
 ) -> dict[str, object]:
@@ -203,8 +244,10 @@ def _verdict(
     if d.claims >= max_claims:
         return {"state": UNCERTAIN, "reason": f"killed its worker {d.claims} times (poison)"}
     target = rt.config.targets.get(d.target)
-    transport = rt.transport(target) if target else None
-    if transport is None or item is None or not transport.supports_lookup():
+    if target is None:
+        return {"state": FAILED, "reason": f"target '{d.target}' is no longer in the config"}
+    transport = rt.transport(target)
+    if item is None or not transport.supports_lookup():
         return {
             "state": UNCERTAIN,
             "reason": "worker died while sending; the channel cannot look the post up",

@@ -222,7 +222,17 @@ ATTEMPTS = cast(Table, Attempt.__table__)
 # Core statements (no ORM identity map, no statement built per call, no join loading).
 _CLAIM = (
     update(DELIVERIES)
-    .where(DELIVERIES.c.id == bindparam("claim_id"), DELIVERIES.c.state == QUEUED)
+    .where(
+        DELIVERIES.c.id == bindparam("claim_id"),
+        or_(
+            DELIVERIES.c.state == QUEUED,
+            # a retry's delayed message may claim its row once due, before a tick promotes it
+            and_(
+                DELIVERIES.c.state == RETRYING,
+                DELIVERIES.c.next_attempt_at <= bindparam("claim_now"),
+            ),
+        ),
+    )
     .values(
         state=SENDING,
         claims=DELIVERIES.c.claims + 1,
@@ -245,7 +255,8 @@ _RECORD_ATTEMPT = insert(ATTEMPTS).values(
 def claim_delivery(
     session: Session, delivery_id: int, now: dt.datetime, lease: dt.timedelta, worker: str
 ) -> Claim | None:
-    """Take a queued row for this worker (a conditional UPDATE), so two messages do one publish.
+    """Take a queued row (or a retrying one that is due) for this worker with a conditional
+    UPDATE, so two messages do one publish.
 
     The row comes back from the UPDATE itself (RETURNING); the item by its primary key.
     Both are detached copies: the caller reads them, never writes through them.
@@ -292,20 +303,26 @@ def release(
 
 
 def record_outcome(
-    session: Session, delivery_id: int, claim: int, attempt: Attempt, values: dict[str, Any]
+    session: Session,
+    delivery_id: int,
+    claim: int,
+    attempt: Attempt,
+    values: dict[str, Any],
+    states: Sequence[str] = (SENDING,),
 ) -> bool:
     """Write the attempt and the new state, only if this worker still holds the claim.
 
     The attempt is numbered here, after the delivery's earlier attempts (its `number` is not
     used): the row's `attempts` counts the current retry budget only, so after `loa retry`
     `d.attempts + 1` would repeat a number. The claim UPDATE above locks the row, so two
-    recordings for one delivery never race for the same number.
+    recordings for one delivery never race for the same number. `states`: a journaled outcome
+    replayed late may also settle a row the lease sweep meanwhile left `uncertain`.
     """
     result = session.execute(
         update(DELIVERIES)
         .where(
             DELIVERIES.c.id == delivery_id,
-            DELIVERIES.c.state == SENDING,
+            DELIVERIES.c.state.in_(states),
             DELIVERIES.c.claims == claim,
         )
         .values(attempts=DELIVERIES.c.attempts + 1, lease_until=None, **values)
@@ -317,15 +334,52 @@ def record_outcome(
     return True
 
 
+def renew_lease(session: Session, delivery_id: int, claim: int, until: dt.datetime) -> bool:
+    """Extend the lease of a row this worker still holds (same claim number, still sending)."""
+    result = session.execute(
+        update(DELIVERIES)
+        .where(
+            DELIVERIES.c.id == delivery_id,
+            DELIVERIES.c.state == SENDING,
+            DELIVERIES.c.claims == claim,
+        )
+        .values(lease_until=until)
+    )
+    return affected(result) == 1
+
+
 def expired_leases(session: Session, now: dt.datetime, limit: int = 500) -> list[Delivery]:
+    """Rows `sending` whose lease ran out; rows another sweep or a renewal holds are skipped."""
     return list(
         session.scalars(
             select(Delivery)
             .where(Delivery.state == SENDING, Delivery.lease_until < now)
             .order_by(Delivery.id)
             .limit(limit)
+            .with_for_update(skip_locked=True)
         )
     )
+
+
+def settle_expired(
+    session: Session, delivery_id: int, claim: int, before: dt.datetime, **values: Any
+) -> bool:
+    """The lease sweep's verdict, written only if nothing moved since the sweep read the row.
+
+    Fenced as a worker's own writes are: still `sending`, the same claim number, and the lease
+    still ended before `before` (a renewal, or a release and a new claim, gives a later one).
+    """
+    result = session.execute(
+        update(DELIVERIES)
+        .where(
+            DELIVERIES.c.id == delivery_id,
+            DELIVERIES.c.state == SENDING,
+            DELIVERIES.c.claims == claim,
+            DELIVERIES.c.lease_until < before,
+        )
+        .values(**{"lease_until": None, **values})
+    )
+    return affected(result) == 1
 
 
 def set_state(
