@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from campaigns.broadcast import parse_slots
 from campaigns.model import TZ, Campaign, Config, Target
 from worker.store.models import AWAITING_APPROVAL, PLANNED, ContentItem, Delivery
-from worker.store.queries import plan_crossed, plan_deliveries, target_since
+from worker.store.planning import plan_crossed, plan_deliveries, target_since
 
 BATCH = 5000
 ROWS_PER_STATEMENT = 50_000

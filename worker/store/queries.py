@@ -1,4 +1,6 @@
-"""Every query on deliveries, named as verbs; the caller owns the transaction."""
+"""Every state transition of a delivery, named as verbs; the caller owns the transaction.
+
+Planning (inserting new rows) lives in worker/store/planning.py."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, func, insert, or_, select, text, update
+from sqlalchemy import Table, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -19,12 +21,9 @@ from worker.store.models import (
     SKIPPED,
     UNSENT_STATES,
     Attempt,
-    CampaignTarget,
     ContentItem,
     Delivery,
 )
-
-DELIVERY_KEY = ["campaign", "item_id", "unit", "target"]
 
 
 def affected(result: Any) -> int:
@@ -47,81 +46,6 @@ def insert_ignoring_existing(
         stmt = insert(table).prefix_with("IGNORE")
     result = session.execute(stmt.returning(table.c[keys[0]]), list(rows))
     return len(result.all())
-
-
-def target_since(
-    session: Session, campaign: str, targets: Sequence[str], now: dt.datetime
-) -> dict[str, dt.datetime | None]:
-    """When each target first appeared to this campaign's planner; the new ones are recorded.
-
-    None: there from the campaign's first planning (its whole period is planned for it).
-    A target met after that gets `now`: without `backfill`, earlier items are not planned.
-    """
-    known = _target_since(session, campaign)
-    new = [t for t in targets if t not in known]
-    if new:
-        since = now if known else None
-        rows = [
-            {"campaign": campaign, "target": t, "since": since, "recorded_at": now} for t in new
-        ]
-        insert_ignoring_existing(session, CampaignTarget.__table__, rows, ["campaign", "target"])
-        known = _target_since(session, campaign)  # another planner may have recorded them first
-    return {t: known[t] for t in targets}
-
-
-def _target_since(session: Session, campaign: str) -> dict[str, dt.datetime | None]:
-    q = select(CampaignTarget.target, CampaignTarget.since)
-    return {t: s for t, s in session.execute(q.where(CampaignTarget.campaign == campaign))}
-
-
-def plan_deliveries(session: Session, rows: Sequence[dict[str, Any]]) -> int:
-    """Insert delivery rows; planning the same key twice plans nothing new."""
-    return insert_ignoring_existing(session, Delivery.__table__, rows, DELIVERY_KEY)
-
-
-_PLAN_CROSSED = text(
-    """
-    INSERT INTO deliveries (campaign, item_id, unit, target, channel, state, due_at,
-                            next_attempt_at, attempts, claims, segments, recipients, progress,
-                            created_at, updated_at)
-    SELECT :campaign, i.id, t.unit, t.target, t.channel, :state, i.due, i.due,
-           0, 0, 0, 0, CAST('{}' AS json), :now, :now
-    FROM unnest(CAST(:ids AS integer[]), CAST(:dues AS timestamptz[])) AS i (id, due)
-    CROSS JOIN unnest(CAST(:units AS text[]), CAST(:targets AS text[]),
-                      CAST(:channels AS text[])) AS t (unit, target, channel)
-    ON CONFLICT (campaign, item_id, unit, target) DO NOTHING
-    """
-)
-
-
-def plan_crossed(
-    session: Session,
-    campaign: str,
-    state: str,
-    now: dt.datetime,
-    items: Sequence[tuple[int, dt.datetime]],
-    targets: Sequence[tuple[str, str, str]],
-) -> int:
-    """PostgreSQL: plan items x targets in one statement; returns how many rows were new.
-
-    `items` are (item id, due), `targets` (unit, target id, channel). Five array parameters
-    whatever the size, where an executemany of rows makes psycopg parse a statement with a
-    placeholder per value (14,000 for 1,000 rows) over and over.
-    """
-    result = session.execute(
-        _PLAN_CROSSED,
-        {
-            "campaign": campaign,
-            "state": state,
-            "now": now.astimezone(dt.UTC),
-            "ids": [i for i, _ in items],
-            "dues": [d.astimezone(dt.UTC) for _, d in items],
-            "units": [u for u, _, _ in targets],
-            "targets": [t for _, t, _ in targets],
-            "channels": [c for _, _, c in targets],
-        },
-    )
-    return affected(result)
 
 
 # On PostgreSQL the row selections below use FOR UPDATE SKIP LOCKED, so two schedulers (during a
