@@ -64,7 +64,8 @@ def test_a_backlog_queued_before_quiet_hours_waits_for_the_morning_at_send_time(
     clock.at = dt.datetime(2024, 12, 30, 22, 30, tzinfo=TZ)  # the worker gets to it at 22:30
     assert deliver(rt, row.id) == RETRYING
     (held,) = rows(rt)
-    assert held.due_at == dt.datetime(2024, 12, 31, 7, 0, tzinfo=TZ)
+    assert held.next_attempt_at == dt.datetime(2024, 12, 31, 7, 0, tzinfo=TZ)
+    assert held.due_at == row.due_at  # the report period stays
     assert (held.attempts, held.claims) == (0, 0)  # no attempt spent
     assert "quiet hours" in (held.reason or "")
     assert sent(tmp_path) == []
