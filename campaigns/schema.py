@@ -259,6 +259,8 @@ class SettingsFile(Strict):
     max_claims: int = Field(default=3, ge=1)
     sms_price: float = Field(default=800, ge=0)  # VND per SMS segment, for `loa preview`
     lock_seconds: int = Field(default=60, ge=5)
+    feed_deadline: float = Field(default=60, gt=0, le=3600)  # seconds a whole feed poll may take
+    ingest_threads: int = Field(default=32, ge=1, le=256)  # feeds polled at once in a tick
     channels: dict[Literal["website", "screen", "sms", "facebook", "zalo"], ChannelSettings] = (
         Field(default_factory=dict)
     )

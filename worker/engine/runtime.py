@@ -59,6 +59,8 @@ class Runtime:
     _opened: list[tuple[threading.Thread, requests.Session]] = field(default_factory=list)
     _limits: Any = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    stopping: threading.Event = field(default_factory=threading.Event)
+    """Set on SIGTERM/SIGINT: polls in flight are cut short, no new work is taken."""
 
     def now(self) -> dt.datetime:
         return self.clock()
