@@ -54,9 +54,10 @@ def _link(endpoint: str, **values: Any) -> str:
 def _render(template: str, now: dt.datetime, **context: Any) -> str:
     lang = _lang()
     other = "en" if lang == "vi" else "vi"
+    # keys starting with _ (_method, _external, _anchor) steer url_for itself: never pass them
+    query = {k: v for k, v in request.args.items() if not k.startswith("_")}
     switch = url_for(
-        request.endpoint or "overview",
-        **{**(request.view_args or {}), **request.args, "lang": other},
+        request.endpoint or "overview", **{**(request.view_args or {}), **query, "lang": other}
     )
     return render_template(
         template,
