@@ -48,6 +48,48 @@ class ConfigError(Exception):
         super().__init__(f"{len(problems)} problem(s) in the config:\n{lines}")
 
 
+MAX_FILE_BYTES = 1_000_000  # a config file larger than this is refused unread
+MAX_NODES = 100_000  # YAML nodes once aliases are expanded; an alias bomb has billions
+
+
+class YamlTooBig(ValueError):
+    """A YAML document whose aliases expand past MAX_NODES, or refer to themselves."""
+
+
+def safe_yaml(text: str) -> Any:
+    """yaml.safe_load, refusing aliases that expand past MAX_NODES nodes or loop."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _expanded_size(node, {}, set())
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _expanded_size(node: yaml.Node, sizes: dict[int, int], open_: set[int]) -> int:
+    """Nodes under `node` with every alias expanded; shared nodes are counted once per use."""
+    if id(node) in sizes:
+        return sizes[id(node)]
+    if id(node) in open_:
+        raise YamlTooBig("an alias refers to itself: not read")
+    open_.add(id(node))
+    total = 1
+    if isinstance(node, yaml.SequenceNode):
+        total += sum(_expanded_size(n, sizes, open_) for n in node.value)
+    elif isinstance(node, yaml.MappingNode):
+        total += sum(
+            _expanded_size(k, sizes, open_) + _expanded_size(v, sizes, open_) for k, v in node.value
+        )
+    open_.discard(id(node))
+    if total > MAX_NODES:
+        raise YamlTooBig(f"aliases expand to more than {MAX_NODES} values: not read")
+    sizes[id(node)] = total
+    return total
+
+
 class _Loader:
     def __init__(self, root: Path):
         self.root = root
@@ -66,7 +108,16 @@ class _Loader:
     def raw(self, path: Path) -> Any:
         """The parsed YAML of a file, or None after recording why it cannot be read."""
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            if path.stat().st_size > MAX_FILE_BYTES:
+                self.add(path, "", f"larger than {MAX_FILE_BYTES // 1_000_000} MB: not read")
+                return None
+            data = safe_yaml(path.read_text(encoding="utf-8"))
+        except YamlTooBig as e:
+            self.add(path, "", str(e))
+            return None
+        except RecursionError:
+            self.add(path, "", "nested too deeply: not read")
+            return None
         except yaml.YAMLError as e:
             mark = getattr(e, "problem_mark", None)
             where = f"line {mark.line + 1}" if mark else ""
