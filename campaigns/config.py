@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,10 +91,30 @@ def _expanded_size(node: yaml.Node, sizes: dict[int, int], open_: set[int]) -> i
     return total
 
 
+ALLOWED_PATHS = "LOA_ALLOWED_PATHS"
+
+
+def allowed_roots(root: Path) -> list[Path]:
+    """The config folder and the folders the administrator allows (LOA_ALLOWED_PATHS, os.pathsep
+    separated): set in the environment, never by a config file."""
+    extra = os.environ.get(ALLOWED_PATHS, "").split(os.pathsep)
+    return [root, *(Path(p).resolve() for p in extra if p.strip())]
+
+
 class _Loader:
     def __init__(self, root: Path):
         self.root = root
         self.problems: list[Problem] = []
+        self.roots = allowed_roots(root)
+
+    def inside(self, file: Path, where: str, value: str) -> Path | None:
+        """`value` resolved against the config folder (symlinks followed) if it stays inside an
+        allowed folder; else None after recording the problem."""
+        full = (self.root / value).resolve()
+        if any(full.is_relative_to(r) for r in self.roots):
+            return full
+        self.add(file, where, f"'{value}' is outside the config folder (and {ALLOWED_PATHS})")
+        return None
 
     def rel(self, path: Path) -> str:
         try:
@@ -292,7 +313,9 @@ def _resolve_paths(
     """Option values that name files are relative to the config directory; they must exist."""
     for key in PATH_OPTIONS:
         if key in options:
-            full = (loader.root / str(options[key])).resolve()
+            full = loader.inside(file, f"{where}.{key}", str(options[key]))
+            if full is None:
+                continue
             if not full.is_file():
                 loader.add(file, f"{where}.{key}", f"'{options[key]}' does not exist under config/")
             options[key] = str(full)
@@ -317,7 +340,9 @@ def _campaigns(
         for j, s in enumerate(c.sources):
             for field in ("path", "fallback"):
                 rel = getattr(s, field)
-                if rel is not None and not (root / rel).exists():
+                if rel is None or loader.inside(path, f"sources.{j}.{field}", rel) is None:
+                    continue
+                if not (root / rel).exists():
                     loader.add(
                         path, f"sources.{j}.{field}", f"'{rel}' does not exist under {root.name}/"
                     )
