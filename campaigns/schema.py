@@ -261,6 +261,7 @@ class SettingsFile(Strict):
     lock_seconds: int = Field(default=60, ge=5)
     feed_deadline: float = Field(default=60, gt=0, le=3600)  # seconds a whole feed poll may take
     ingest_threads: int = Field(default=32, ge=1, le=256)  # feeds polled at once in a tick
+    show_hosts: bool = False  # the status page shows each process's host:pid
     channels: dict[Literal["website", "screen", "sms", "facebook", "zalo"], ChannelSettings] = (
         Field(default_factory=dict)
     )

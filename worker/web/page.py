@@ -21,6 +21,7 @@ from worker.reports.words import LANGS, ago, local_time, page_words, state_name
 from worker.store import reads as overview
 from worker.store.filters import Filters
 from worker.web.api import Site, api, filters_from, limit_from, site
+from worker.web.security import QuietHandler, relative_paths, secure
 
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8088
 
@@ -31,12 +32,16 @@ def create_app(runtime: Runtime, *, wall_clock: Clock = system_clock) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions["loa"] = Site(runtime, wall_clock)
     app.register_blueprint(api)
-    app.jinja_env.filters.update(local_time=local_time, ago=lambda d: ago(d, _lang()))
+    app.jinja_env.filters.update(
+        local_time=local_time,
+        ago=lambda d: ago(d, _lang()),
+        rel=lambda text: relative_paths(text, runtime.config.root, runtime.outbox),
+    )
     app.jinja_env.globals.update(link=_link, state_name=lambda s: state_name(s, _lang()))
     app.add_url_rule("/", "overview", overview_page)
     app.add_url_rule("/campaigns/<campaign_id>", "campaign", campaign_page)
     app.add_url_rule("/failures", "failures", failures_page)
-    return app
+    return secure(app)
 
 
 def _lang() -> str:
@@ -66,6 +71,7 @@ def _render(template: str, now: dt.datetime, **context: Any) -> str:
         now=now,
         switch=switch,
         config=site().runtime.config,
+        show_hosts=bool(site().runtime.setting("show_hosts", default=False)),
         **context,
     )
 
@@ -122,7 +128,7 @@ def make_app_server(
     runtime: Runtime, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT
 ) -> BaseWSGIServer:
     """A threaded server bound now (port 0 picks a free one: see `.server_port`)."""
-    return make_server(host, port, create_app(runtime), threaded=True)
+    return make_server(host, port, create_app(runtime), threaded=True, request_handler=QuietHandler)
 
 
 def serve(runtime: Runtime, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
