@@ -33,7 +33,7 @@ class Deadline:
         self.stop = stop
         self.at = time.monotonic() + seconds
         self.fired: str | None = None  # "deadline" or "stopped" once it has cut the exchange
-        self._conns: list[HTTPConnection] = []
+        self._socks: list[socket.socket] = []
         self._lock = threading.Lock()
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._watch, name="loa-deadline", daemon=True)
@@ -56,13 +56,16 @@ class Deadline:
         self._done.set()
         self._thread.join()
 
-    def attach(self, conn: HTTPConnection) -> None:
+    def attach(self, sock: socket.socket | None) -> None:
+        """Watch this socket (kept even after http.client lets go of it on Connection: close)."""
+        if sock is None:
+            return  # still connecting: the connect timeout (below the deadline) bounds that
         with self._lock:
-            if conn not in self._conns:
-                self._conns.append(conn)
+            if sock not in self._socks:
+                self._socks.append(sock)
             fired = self.fired
         if fired:
-            _shut(conn)
+            _shut(sock)
 
     def _watch(self) -> None:
         while True:
@@ -79,15 +82,12 @@ class Deadline:
     def _fire(self, why: str) -> None:
         with self._lock:
             self.fired = why
-            conns = list(self._conns)
-        for conn in conns:
-            _shut(conn)
+            socks = list(self._socks)
+        for sock in socks:
+            _shut(sock)
 
 
-def _shut(conn: HTTPConnection) -> None:
-    sock = conn.sock
-    if sock is None:
-        return  # still connecting: the connect timeout (below the deadline) bounds that
+def _shut(sock: socket.socket) -> None:
     with contextlib.suppress(OSError):
         socket.socket.shutdown(sock, socket.SHUT_RDWR)  # the base method: TLS sockets too
 
@@ -98,16 +98,20 @@ def _current() -> Deadline | None:
 
 
 class _WatchedMixin:
+    """Reports its socket once connected (new connections) or when sending (reused ones)."""
+
+    sock: socket.socket | None
+
     def connect(self) -> None:
+        super().connect()  # type: ignore[misc]
         watch = _current()
         if watch is not None:
-            watch.attach(self)  # type: ignore[arg-type]
-        super().connect()  # type: ignore[misc]
+            watch.attach(self.sock)
 
     def request(self, *args: Any, **kwargs: Any) -> None:
         watch = _current()
         if watch is not None:
-            watch.attach(self)  # type: ignore[arg-type]
+            watch.attach(self.sock)
         super().request(*args, **kwargs)  # type: ignore[misc]
 
 

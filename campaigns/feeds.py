@@ -105,7 +105,7 @@ def poll(
                 return _failed_poll(e, source, state, now, timeout, config_root)
     if cut.fired == "stopped":
         return _failure(source, state, now, "stopped: the worker is shutting down")
-    return _failure(source, state, now, f"gave up after {deadline:g} s: the server was too slow")
+    return _failure(source, state, now, f"gave up after {deadline:.1f} s: the server was too slow")
 
 
 def _below(timeout: TimeoutSpec, deadline: float) -> TimeoutSpec:
@@ -182,7 +182,7 @@ def _read(resp: requests.Response, max_bytes: int, cut: Deadline) -> bytes:
             if len(body) > max_bytes:
                 raise FeedError(cap)
             if cut.fired:
-                raise FeedError(f"body still arriving after {cut.seconds:g} s; gave up")
+                raise FeedError(f"body still arriving after {cut.seconds:.1f} s; gave up")
     except requests.ConnectionError as e:  # requests reports a stalled body this way
         if e.args and isinstance(e.args[0], ReadTimeoutError):
             raise requests.ReadTimeout(e) from e

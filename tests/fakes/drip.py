@@ -18,7 +18,10 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 
-HEADERS = b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nContent-Length: %d\r\n\r\n"
+HEADERS = (
+    b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nConnection: close\r\n"
+    b"Content-Length: %d\r\n\r\n"
+)
 
 
 class DripServer:
@@ -27,6 +30,7 @@ class DripServer:
         self.drip_every = drip_every
         self.stopping = threading.Event()
         self.seen: list[str] = []
+        self.served: list[float] = []  # time.monotonic() of each healthy answer
         self.lock = threading.Lock()
         self._listener = socket.create_server(("127.0.0.1", 0))
         self._clients: list[socket.socket] = []
@@ -73,8 +77,11 @@ class DripServer:
             with self.lock:
                 self.seen.append(path)
             self._answer(client, path)
+            client.shutdown(socket.SHUT_RDWR)
         except OSError:
             pass  # the client gave up: that is the point
+        finally:
+            client.close()
 
     def _path(self, client: socket.socket) -> str:
         data = b""
@@ -100,10 +107,11 @@ class DripServer:
             self.stopping.wait()
         else:
             client.sendall(HEADERS % len(self.healthy) + self.healthy)
+            with self.lock:
+                self.served.append(time.monotonic())
 
     def _drip(self, client: socket.socket, data: bytes) -> None:
         for i in range(len(data)):
             if self.stopping.wait(self.drip_every):
                 return
             client.sendall(data[i : i + 1])
-        time.sleep(0)
