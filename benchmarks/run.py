@@ -28,7 +28,7 @@ from typing import Any
 from benchmarks import env
 from benchmarks.results import Context, Figure, Target, as_json, evaluate, markdown, table
 
-SCENARIOS = ("fanout", "delivery", "sms", "slides", "recovery", "memory", "hanging")
+SCENARIOS = ("fanout", "delivery", "sms", "slides", "recovery", "memory", "hanging", "ingest")
 
 
 def _recovery_baseline(figures: dict[str, Figure]) -> tuple[bool, str]:
@@ -64,6 +64,20 @@ TARGETS = [
         "ratio",
         "<=",
         1.2,
+    ),
+    Target(
+        "180 healthy feeds beside 20 dripping ones in within 1.5 x their time alone",
+        "ingest.healthy",
+        "ratio",
+        "<=",
+        1.5,
+    ),
+    Target(
+        "a tick with 20 of 200 feeds dripping ends within feed_deadline + 10 %",
+        "ingest.tick",
+        "ratio",
+        "<=",
+        1.1,
     ),
 ]
 

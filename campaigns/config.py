@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,7 @@ from campaigns import schema
 from campaigns.broadcast import parse_slots
 from campaigns.model import TZ, Campaign, Config, Schedule, Source, Target, Unit
 from campaigns.text import nfc
+from campaigns.yamlsafe import MAX_FILE_BYTES, YamlTooBig, safe_yaml
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -49,10 +51,30 @@ class ConfigError(Exception):
         super().__init__(f"{len(problems)} problem(s) in the config:\n{lines}")
 
 
+ALLOWED_PATHS = "LOA_ALLOWED_PATHS"
+
+
+def allowed_roots(root: Path) -> list[Path]:
+    """The config folder and the folders the administrator allows (LOA_ALLOWED_PATHS, os.pathsep
+    separated): set in the environment, never by a config file."""
+    extra = os.environ.get(ALLOWED_PATHS, "").split(os.pathsep)
+    return [root, *(Path(p).resolve() for p in extra if p.strip())]
+
+
 class _Loader:
     def __init__(self, root: Path):
         self.root = root
         self.problems: list[Problem] = []
+        self.roots = allowed_roots(root)
+
+    def inside(self, file: Path, where: str, value: str) -> Path | None:
+        """`value` resolved against the config folder (symlinks followed) if it stays inside an
+        allowed folder; else None after recording the problem."""
+        full = (self.root / value).resolve()
+        if any(full.is_relative_to(r) for r in self.roots):
+            return full
+        self.add(file, where, f"'{value}' is outside the config folder (and {ALLOWED_PATHS})")
+        return None
 
     def rel(self, path: Path) -> str:
         try:
@@ -67,7 +89,16 @@ class _Loader:
     def raw(self, path: Path) -> Any:
         """The parsed YAML of a file, or None after recording why it cannot be read."""
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            if path.stat().st_size > MAX_FILE_BYTES:
+                self.add(path, "", f"larger than {MAX_FILE_BYTES // 1_000_000} MB: not read")
+                return None
+            data = safe_yaml(path.read_text(encoding="utf-8"))
+        except YamlTooBig as e:
+            self.add(path, "", str(e))
+            return None
+        except RecursionError:
+            self.add(path, "", "nested too deeply: not read")
+            return None
         except yaml.YAMLError as e:
             mark = getattr(e, "problem_mark", None)
             where = f"line {mark.line + 1}" if mark else ""
@@ -248,7 +279,9 @@ def _resolve_paths(
     """Option values that name files are relative to the config directory; they must exist."""
     for key in PATH_OPTIONS:
         if key in options:
-            full = (loader.root / str(options[key])).resolve()
+            full = loader.inside(file, f"{where}.{key}", str(options[key]))
+            if full is None:
+                continue
             if not full.is_file():
                 loader.add(file, f"{where}.{key}", f"'{options[key]}' does not exist under config/")
             options[key] = str(full)
@@ -273,7 +306,9 @@ def _campaigns(
         for j, s in enumerate(c.sources):
             for field in ("path", "fallback"):
                 rel = getattr(s, field)
-                if rel is not None and not (root / rel).exists():
+                if rel is None or loader.inside(path, f"sources.{j}.{field}", rel) is None:
+                    continue
+                if not (root / rel).exists():
                     loader.add(
                         path, f"sources.{j}.{field}", f"'{rel}' does not exist under {root.name}/"
                     )

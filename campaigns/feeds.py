@@ -7,7 +7,7 @@ import hashlib
 import json
 import logging
 import re
-import time
+import threading
 from dataclasses import dataclass, replace
 from importlib import metadata
 from pathlib import Path
@@ -15,12 +15,14 @@ from pathlib import Path
 import requests
 from urllib3.exceptions import ReadTimeoutError
 
+from campaigns.deadline import Deadline, watch_session
 from campaigns.entries import FeedError, parse
 from campaigns.files import ContentError, load_articles, load_videos
 from campaigns.model import Item, Source
 from campaigns.retry_after import parse_retry_after
 
 __all__ = ["FeedError", "FeedState", "PollResult", "backoff", "content_hash", "parse", "poll"]
+DEADLINE = 60.0  # seconds a whole poll (connect, headers, body) may take, whatever the server does
 
 log = logging.getLogger(__name__)
 
@@ -78,8 +80,14 @@ def poll(
     max_bytes: int = 5_000_000,
     timeout: TimeoutSpec = (3.05, 20),
     config_root: Path | None = None,
+    deadline: float = DEADLINE,
+    stop: threading.Event | None = None,
 ) -> PollResult:
-    """Fetch `source.url` conditionally and parse it; never raises, errors come back as data."""
+    """Fetch `source.url` conditionally and parse it; never raises, errors come back as data.
+
+    The whole poll ends within `deadline` seconds however slowly the server drips its headers
+    or body, and at once when `stop` is set: its sockets are shut (campaigns.deadline).
+    """
     if not source.url:
         return _failure(source, state, now, f"source {source.id} has no url")
     headers = {"User-Agent": USER_AGENT, "Accept": ACCEPT}
@@ -87,15 +95,40 @@ def poll(
         headers["If-None-Match"] = state.etag
     if state.last_modified:
         headers["If-Modified-Since"] = state.last_modified
-    try:
-        return _fetch(session, source, state, now, headers, max_bytes, timeout)
-    except requests.ConnectionError as e:
-        error = _unreachable(e, source.url, timeout)
+    watch_session(session, source.url)
+    timeout = _below(timeout, deadline)
+    with Deadline(deadline, stop) as cut:
+        try:
+            return _fetch(session, source, state, now, headers, max_bytes, timeout, cut)
+        except Exception as e:  # never raise: the worker must keep polling the other feeds
+            if cut.fired is None:
+                return _failed_poll(e, source, state, now, timeout, config_root)
+    if cut.fired == "stopped":
+        return _failure(source, state, now, "stopped: the worker is shutting down")
+    return _failure(source, state, now, f"gave up after {deadline:.1f} s: the server was too slow")
+
+
+def _below(timeout: TimeoutSpec, deadline: float) -> TimeoutSpec:
+    """Socket timeouts no longer than the deadline."""
+    if isinstance(timeout, tuple):
+        return (min(timeout[0], deadline), min(timeout[1], deadline))
+    return min(timeout, deadline)
+
+
+def _failed_poll(
+    e: Exception,
+    source: Source,
+    state: FeedState,
+    now: dt.datetime,
+    timeout: TimeoutSpec,
+    config_root: Path | None,
+) -> PollResult:
+    if isinstance(e, requests.ConnectionError):
+        error = _unreachable(e, source.url or "", timeout)
         if source.fallback:
             return _fallback(source, state, now, error, config_root)
         return _failure(source, state, now, error)
-    except Exception as e:  # never raise: the worker must keep polling the other feeds
-        return _failure(source, state, now, _explain(e, source, timeout))
+    return _failure(source, state, now, _explain(e, source, timeout))
 
 
 def _explain(e: Exception, source: Source, timeout: TimeoutSpec) -> str:
@@ -118,6 +151,7 @@ def _fetch(
     headers: dict[str, str],
     max_bytes: int,
     timeout: TimeoutSpec,
+    cut: Deadline,
 ) -> PollResult:
     url = source.url or ""
     with session.get(url, headers=headers, timeout=timeout, stream=True) as resp:
@@ -127,7 +161,7 @@ def _fetch(
         if resp.status_code >= 400:
             wait = parse_retry_after(resp.headers.get("Retry-After"), now)
             return _failure(source, state, now, f"HTTP {resp.status_code} from {url}", wait)
-        content = _read(resp, max_bytes, _read_timeout(timeout) * 3)
+        content = _read(resp, max_bytes, cut)
         ctype = resp.headers.get("Content-Type")
         items = parse(content, source=source, base_url=resp.url, content_type=ctype)
         note = _moved(resp)
@@ -135,21 +169,20 @@ def _fetch(
     return PollResult(items, _success(source, state, now, resp), False, None, note)
 
 
-def _read(resp: requests.Response, max_bytes: int, budget: float) -> bytes:
-    """The body, refused past `max_bytes` (after decompression) or `budget` seconds."""
+def _read(resp: requests.Response, max_bytes: int, cut: Deadline) -> bytes:
+    """The body, refused past `max_bytes` (after decompression) or the poll's deadline."""
     cap = f"body larger than {max_bytes / 1_000_000:g} MB cap"
     declared = resp.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > max_bytes:
         raise FeedError(cap)
-    deadline = time.monotonic() + budget
     body = bytearray()
     try:
         for chunk in resp.iter_content(64 * 1024):
             body += chunk
             if len(body) > max_bytes:
                 raise FeedError(cap)
-            if time.monotonic() > deadline:
-                raise FeedError(f"body still arriving after {budget:g} s; gave up")
+            if cut.fired:
+                raise FeedError(f"body still arriving after {cut.seconds:.1f} s; gave up")
     except requests.ConnectionError as e:  # requests reports a stalled body this way
         if e.args and isinstance(e.args[0], ReadTimeoutError):
             raise requests.ReadTimeout(e) from e

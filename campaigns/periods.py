@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from campaigns.model import TZ
 
 _PATTERN = re.compile(r"^(\d{4})(?:-(Q[1-4]|H[12]))?$")
+FIRST_YEAR, LAST_YEAR = 1900, 9998  # dates a database and a time zone can all hold
 _RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$")
 LABELS_VI = {
     "Q1": "quý I",
@@ -58,8 +59,15 @@ def _local(day: dt.date) -> dt.datetime:
 
 
 def parse_period(text: str) -> Period:
-    """Parse a period; raises ValueError with the accepted forms when it is not one."""
-    text = text.strip()
+    """Parse a period; raises ValueError with the accepted forms when it is not one.
+
+    Years outside 1900..9998 are refused: year 1 or 9999 would overflow the time-zone and
+    database conversions of its bounds.
+    """
+    return _parse(text.strip())
+
+
+def _parse(text: str) -> Period:
     text = text if _RANGE.match(text) else text.upper()
     m = _PATTERN.match(text)
     if m:
@@ -73,15 +81,22 @@ def parse_period(text: str) -> Period:
             "H1": (1, 6),
             "H2": (7, 6),
         }[part]
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise ValueError(f"period '{text}': years from {FIRST_YEAR} to {LAST_YEAR} only")
         start = dt.date(year, first, 1)
         end_month = first + months
         end = dt.date(year + (end_month > 12), (end_month - 1) % 12 + 1, 1)
         return Period(text, _local(start), _local(end))
     r = _RANGE.match(text)
     if r:
-        start, last = dt.date.fromisoformat(r.group(1)), dt.date.fromisoformat(r.group(2))
+        try:
+            start, last = dt.date.fromisoformat(r.group(1)), dt.date.fromisoformat(r.group(2))
+        except ValueError as e:
+            raise ValueError(f"period '{text}': {e}") from e
         if last < start:
             raise ValueError(f"period '{text}' ends before it starts")
+        if start.year < FIRST_YEAR or last.year > LAST_YEAR:
+            raise ValueError(f"period '{text}': years from {FIRST_YEAR} to {LAST_YEAR} only")
         return Period(text, _local(start), _local(last + dt.timedelta(days=1)))
     raise ValueError(
         f"'{text}' is not a period: use 2024, 2024-Q1..Q4, 2024-H1/H2, or 2024-01-01..2024-03-31"

@@ -283,6 +283,9 @@ class SettingsFile(Strict):
     report: ReportSpec | None = None  # the báo cáo's header and signer (`loa report --format docx`)
     # Unsent rows due longer ago than this, and untouched as long, are skipped (naming this).
     late_after_days: int = Field(default=30, ge=1)
+    feed_deadline: float = Field(default=60, gt=0, le=3600)  # seconds a whole feed poll may take
+    ingest_threads: int = Field(default=32, ge=1, le=256)  # feeds polled at once in a tick
+    show_hosts: bool = False  # the status page shows each process's host:pid
     channels: dict[
         Literal["website", "screen", "sms", "facebook", "zalo", "loudspeaker"], ChannelSettings
     ] = Field(default_factory=dict)

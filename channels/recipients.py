@@ -93,16 +93,23 @@ def _read(path: Path, what: str) -> str:
 
 
 def _rows(text: str, path: Path, what: str) -> Iterator[tuple[int, dict[str, str]]]:
-    """(line number, row keyed by lower-case header) for each CSV row; Excel ; or tab too."""
+    """(line number, row keyed by lower-case header) for each CSV row; Excel ; or tab too.
+
+    Errors name the file and a line number, never a line's text (a wrong path could make the
+    "list" any file: /proc/self/environ).
+    """
     first = text.splitlines()[0] if text.strip() else ""
     delimiter = max((",", ";", "\t"), key=first.count)
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    headers = [h.strip().lower() for h in reader.fieldnames or []]
-    if "phone" not in headers:
-        raise RecipientsError(f"{what} file {path} has no 'phone' column (found {headers})")
-    reader.fieldnames = headers
-    for row in reader:
-        yield reader.line_num, {k: (v or "").strip() for k, v in row.items() if k}
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter, strict=True)
+    try:
+        headers = [h.strip().lower() for h in reader.fieldnames or []]
+        if "phone" not in headers:  # the header line is not quoted: it may be anything
+            raise RecipientsError(f"{what} file {path} has no 'phone' column in its first line")
+        reader.fieldnames = headers
+        for row in reader:
+            yield reader.line_num, {k: (v or "").strip() for k, v in row.items() if k}
+    except csv.Error as e:  # named by line number only: the line may hold anything
+        raise RecipientsError(f"{what} file {path}: line {reader.line_num + 1} is not CSV") from e
 
 
 def _optouts(path: Path) -> set[str]:

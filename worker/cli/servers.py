@@ -11,6 +11,7 @@ from worker.store.db import make_engine
 from worker.store.migrate import current, head, upgrade
 from worker.web.callbacks import create_callbacks
 from worker.web.page import serve as run_server
+from worker.web.security import QuietHandler
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -19,7 +20,8 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def callbacks(args: argparse.Namespace) -> int:
-    run_simple(args.host, args.port, create_callbacks(runtime_from(args)), threaded=True)
+    app = create_callbacks(runtime_from(args))
+    run_simple(args.host, args.port, app, threaded=True, request_handler=QuietHandler)
     return 0
 
 

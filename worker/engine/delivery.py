@@ -180,7 +180,7 @@ def _finish(
     reason: str | None = None,
 ) -> str:
     now = rt.now()
-    text = f"{type(error).__name__}: {error}" if error else None
+    text = rt.redact(f"{type(error).__name__}: {error}") if error else None
     values: dict[str, Any] = {"state": state, "updated_at": now, "last_error": text}
     if isinstance(error, HeldError):
         reason = "held by the service: an operator must decide"

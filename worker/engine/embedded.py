@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import signal
-import threading
 import time
 from types import FrameType
 
@@ -77,7 +76,7 @@ def run_forever(
 ) -> None:
     """Tick every `interval` seconds until SIGTERM or SIGINT; then stop taking work and exit."""
     runtime.install(rt)
-    stop = threading.Event()
+    stop = rt.stopping  # also cuts a feed poll in flight short (worker.engine.ingest)
 
     def _stop(signum: int, _frame: FrameType | None) -> None:
         log.info("signal %s: finishing what is running, then stopping", signum)

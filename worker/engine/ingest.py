@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,9 +65,18 @@ def _fields(item: Item) -> dict[str, object]:
 
 
 def ingest_source(
-    rt: Runtime, source: Source, now: dt.datetime, *, force: bool = False
+    rt: Runtime,
+    source: Source,
+    now: dt.datetime,
+    *,
+    force: bool = False,
+    deadline: float | None = None,
 ) -> IngestResult:
-    """Read one source if it is due; record its state and any error; never raise for bad input."""
+    """Read one source if it is due; record its state and any error; never raise for bad input.
+
+    A feed poll ends within `deadline` seconds (default: `feed_deadline` in loa.yaml), or at
+    once when the runtime is stopping.
+    """
     with rt.sessions.begin() as s:
         state = s.get(SourceState, source.id) or SourceState(
             id=source.id, kind=source.kind, url=source.url, failures=0, items=0
@@ -73,7 +84,10 @@ def ingest_source(
         if not force and state.next_poll is not None and state.next_poll > now:
             return IngestResult(source.id, polled=False)
         s.expunge_all()
-    items, error, update = _read(rt, source, state, now)
+    if deadline is None:
+        deadline = float(rt.setting("feed_deadline", default=60))
+    items, error, update = _read(rt, source, state, now, deadline)
+    error = rt.redact(error) if error else None
     new = updated = 0
     with rt.sessions.begin() as s:
         for item in items:
@@ -93,7 +107,7 @@ def ingest_source(
 
 
 def _read(
-    rt: Runtime, source: Source, state: SourceState, now: dt.datetime
+    rt: Runtime, source: Source, state: SourceState, now: dt.datetime, deadline: float
 ) -> tuple[tuple[Item, ...], str | None, dict[str, object]]:
     root = Path(rt.config.root)
     if source.kind in {"files", "videos"}:
@@ -127,6 +141,8 @@ def _read(
             state.etag, state.last_modified, state.failures or 0, state.next_poll, state.last_error
         ),
         now=now,
+        deadline=deadline,
+        stop=rt.stopping,
     )
     st = result.state
     return (
@@ -143,11 +159,33 @@ def _read(
 
 
 def ingest_all(rt: Runtime, now: dt.datetime, *, force: bool = False) -> list[IngestResult]:
-    seen: set[str] = set()
-    results = []
-    for campaign in rt.config.campaigns.values():
-        for source in campaign.sources:
-            if source.id not in seen:
-                seen.add(source.id)
-                results.append(ingest_source(rt, source, now, force=force))
-    return results
+    """Read every source once, side by side, each result stored as soon as it is in.
+
+    The tick ends within `feed_deadline` seconds (plus the time to store): every poll gets what
+    is left of it, so a source that drips or hangs costs its own poll and never delays
+    another. A source not started by then (more hanging sources than `ingest_threads`) is
+    left due for the next tick. A stop (SIGTERM) cuts the polls in flight short.
+    """
+    sources = {s.id: s for c in rt.config.campaigns.values() for s in c.sources}
+    budget = float(rt.setting("feed_deadline", default=60))
+    threads = min(int(rt.setting("ingest_threads", default=32)), max(len(sources), 1))
+    end = time.monotonic() + budget
+
+    def one(source: Source) -> IngestResult | None:
+        left = end - time.monotonic()
+        if left <= 0 or rt.stopping.is_set():
+            return None  # still due: the next tick polls it
+        return ingest_source(rt, source, now, force=force, deadline=left)
+
+    with ThreadPoolExecutor(threads, thread_name_prefix="loa-ingest") as pool:
+        futures = [pool.submit(one, s) for s in sources.values()]
+        _wait_all(futures)
+    results = [f.result() for f in futures]
+    return [r for r in results if r is not None]
+
+
+def _wait_all(futures: list[Future[IngestResult | None]]) -> None:
+    """Wait in short steps, so the main thread still runs its signal handlers."""
+    pending = set(futures)
+    while pending:
+        _, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-import re
 import socket
 import threading
 from typing import Any
@@ -48,17 +47,11 @@ def beat(rt: Runtime, role: str, detail: dict[str, Any] | None = None) -> None:
 
 FAILURE_KEYS = ("error", "failed_at")
 ERROR_CHARS = 500
-_USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
 
 
 def error_text(rt: Runtime, error: BaseException) -> str:
     """What an operator may read of an error: no credential values, no URL passwords."""
-    text = f"{type(error).__name__}: {error}"
-    names = {var for t in rt.config.targets.values() for var in t.credentials.values()}
-    for value in (os.environ.get(n) for n in sorted(names)):
-        if value and len(value) >= 4:
-            text = text.replace(value, "***")
-    return _USERINFO.sub("***@", text)[:ERROR_CHARS]
+    return rt.redact(f"{type(error).__name__}: {error}")[:ERROR_CHARS]
 
 
 def record_tick(rt: Runtime, error: BaseException | None, role: str = "scheduler") -> None:

@@ -25,6 +25,7 @@ from channels.base import Transport
 from channels.registry import make_transport
 from worker.engine.checks import load_checked_config
 from worker.engine.ratelimit import Limits
+from worker.engine.redact import install_log_filter, redact
 from worker.store.db import make_engine, session_factory
 from worker.store.migrate import ensure_schema
 
@@ -59,9 +60,15 @@ class Runtime:
     _opened: list[tuple[threading.Thread, requests.Session]] = field(default_factory=list)
     _limits: Any = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    stopping: threading.Event = field(default_factory=threading.Event)
+    """Set on SIGTERM/SIGINT: polls in flight are cut short, no new work is taken."""
 
     def now(self) -> dt.datetime:
         return self.clock()
+
+    def redact(self, text: str) -> str:
+        """`text` without any credential value this process holds (worker.engine.redact)."""
+        return redact(self.config, text)
 
     def setting(self, *path: str, default: Any = None) -> Any:
         value: Any = self.config.settings
@@ -133,6 +140,7 @@ def build_runtime(
 ) -> Runtime:
     """Load config and open the database (creating the schema); the same in every process."""
     config = load_checked_config(config_dir or os.environ.get("LOA_CONFIG", "config"))
+    install_log_filter(config)
     engine = make_engine(database_url)
     ensure_schema(engine)
     out = Path(outbox or os.environ.get("LOA_OUTBOX") or config.settings.get("outbox", "outbox"))

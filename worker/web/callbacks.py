@@ -17,6 +17,7 @@ from channels.dlr import DlrError, DlrEvent, merge_state, parse_esms_callback, p
 from worker.engine.runtime import Runtime
 from worker.store.models import Delivery, SmsReport
 from worker.store.queries import insert_ignoring_existing
+from worker.web.security import secure
 
 log = logging.getLogger(__name__)
 FINAL = {"delivered", "failed", "rejected"}
@@ -78,4 +79,4 @@ def create_callbacks(rt: Runtime) -> Flask:
 
     app.add_url_rule("/dlr/kannel", "kannel", lambda: handle(parse_kannel_dlr))
     app.add_url_rule("/dlr/esms", "esms", lambda: handle(parse_esms_callback))
-    return app
+    return secure(app)

@@ -25,6 +25,7 @@ from worker.reports.words import LANGS, ago, local_time, page_words, state_name
 from worker.store import reads as overview
 from worker.store.filters import Filters
 from worker.web.api import Site, api, filters_from, limit_from, site
+from worker.web.security import QuietHandler, relative_paths, secure
 
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8088
 
@@ -35,14 +36,18 @@ def create_app(runtime: Runtime, *, wall_clock: Clock = system_clock) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions["loa"] = Site(runtime, wall_clock)
     app.register_blueprint(api)
-    app.jinja_env.filters.update(local_time=local_time, ago=lambda d: ago(d, _lang()))
+    app.jinja_env.filters.update(
+        local_time=local_time,
+        ago=lambda d: ago(d, _lang()),
+        rel=lambda text: relative_paths(text, runtime.config.root, runtime.outbox),
+    )
     app.jinja_env.globals.update(link=_link, state_name=lambda s: state_name(s, _lang()))
     app.add_url_rule("/", "overview", overview_page)
     app.add_url_rule("/campaigns/<campaign_id>", "campaign", campaign_page)
     app.add_url_rule("/failures", "failures", failures_page)
     app.add_url_rule("/report", "report", report_page)
     app.add_url_rule("/report/<chart>.png", "report_chart", report_chart)
-    return app
+    return secure(app)
 
 
 def _lang() -> str:
@@ -60,9 +65,10 @@ def _link(endpoint: str, **values: Any) -> str:
 def _render(template: str, now: dt.datetime, **context: Any) -> str:
     lang = _lang()
     other = "en" if lang == "vi" else "vi"
+    # keys starting with _ (_method, _external, _anchor) steer url_for itself: never pass them
+    query = {k: v for k, v in request.args.items() if not k.startswith("_")}
     switch = url_for(
-        request.endpoint or "overview",
-        **{**(request.view_args or {}), **request.args, "lang": other},
+        request.endpoint or "overview", **{**(request.view_args or {}), **query, "lang": other}
     )
     return render_template(
         template,
@@ -71,6 +77,7 @@ def _render(template: str, now: dt.datetime, **context: Any) -> str:
         now=now,
         switch=switch,
         config=site().runtime.config,
+        show_hosts=bool(site().runtime.setting("show_hosts", default=False)),
         **context,
     )
 
@@ -175,7 +182,7 @@ def make_app_server(
     runtime: Runtime, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT
 ) -> BaseWSGIServer:
     """A threaded server bound now (port 0 picks a free one: see `.server_port`)."""
-    return make_server(host, port, create_app(runtime), threaded=True)
+    return make_server(host, port, create_app(runtime), threaded=True, request_handler=QuietHandler)
 
 
 def serve(runtime: Runtime, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
