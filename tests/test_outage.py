@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -73,10 +74,22 @@ def test_an_outcome_the_database_cannot_take_is_journaled_and_replayed(
 
 
 class SlowerHook(SlowHook):
-    """A portal taking 0.3 s a post: publishes are in flight when the database goes away."""
+    """A portal taking 0.3 s a post, and a gate that holds posts, so the test can cut the
+    database while a publish is surely in flight (not only when the timing happens to allow)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = threading.Event()
+        self.gate.set()
+        self.inside = 0
 
     def receive(self, request: Request) -> Response:
+        with self.lock:
+            self.inside += 1
+        self.gate.wait(30)
         time.sleep(0.3)
+        with self.lock:
+            self.inside -= 1
         return super().receive(request)
 
 
@@ -89,7 +102,7 @@ def hook() -> Iterator[SlowerHook]:
 
 @pytest.mark.redis
 def test_a_database_outage_while_recording_loses_nothing_and_dead_letters_nothing(
-    tmp_path: Path, pg_url: str, hook: SlowHook, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, pg_url: str, hook: SlowerHook, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     need(port_open("127.0.0.1", 6379), "Redis on 127.0.0.1:6379")
     published = [dt.datetime(2025, 1, 1, tzinfo=TZ) + dt.timedelta(hours=i) for i in range(ITEMS)]
@@ -122,7 +135,7 @@ def run_through_outage(
     direct: str,
     through: str,
     proxy: TcpProxy,
-    hook: SlowHook,
+    hook: SlowerHook,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     rt = build_runtime(root, direct)
@@ -145,8 +158,11 @@ def run_through_outage(
             group.procs.append(worker)
             scheduler.tick(rt)  # plans and enqueues every delivery (directly, not via the proxy)
             wait_for(lambda: len(hook.posts) >= 8, 60, "8 posts before the outage")
+            hook.gate.clear()  # hold the posts arriving now: they are in flight at the cut
+            wait_for(lambda: hook.inside >= 1, 30, "a publish in flight")
             proxy.cut()
             at_cut = len(hook.posts)
+            hook.gate.set()
             time.sleep(6)
             during = len(hook.posts) - at_cut
             proxy.restore()

@@ -157,3 +157,26 @@ def test_a_two_second_backoff_is_attempted_on_time_behind_a_long_queue(
     print(f"2 s back-off attempted after {waited:.2f} s; the backlog ran {backlog:.2f} s more")
     assert 2 <= waited <= 3.5
     assert backlog > waited  # the retry did not wait behind the queue
+
+
+def _fetched_by(client: redis.Redis, ns: str, worker: str, beat_ms: int, queue: str) -> None:
+    """What a dramatiq worker's fetch leaves in Redis: the ids move from the queue's list to
+    the worker's ack set (the message bodies stay in the queue's hash), with its heartbeat."""
+    ids = client.lrange(f"{ns}:{queue}", 0, -1)
+    client.delete(f"{ns}:{queue}")
+    client.sadd(f"{ns}:__acks__.{worker}.{queue}", *ids)
+    client.zadd(f"{ns}:__heartbeats__", {worker: beat_ms})
+
+
+def test_a_message_fetched_by_a_worker_that_stopped_heartbeating_is_not_held(
+    redis_broker: RedisBroker,
+) -> None:
+    client, ns, queue = redis_broker.client, redis_broker.namespace, queue_for("website")
+    actors.enqueue([(11, "website"), (12, "website")])
+    assert actors.held_deliveries() == {11, 12}  # waiting in the queue
+    now = int(time.time() * 1000)
+    _fetched_by(client, ns, "alive", now, queue)
+    assert actors.held_deliveries() == {11, 12}  # fetched by a worker that still beats
+    client.zadd(f"{ns}:__heartbeats__", {"alive": now - actors.SILENT_WORKER_MS - 1000})
+    # killed: dramatiq would give these back only after its 60 s timeout, so they are lost to us
+    assert actors.held_deliveries() == set()

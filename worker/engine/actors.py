@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import random
-from typing import Any
+from typing import Any, cast
 from uuid import uuid4
 
 import dramatiq
@@ -94,18 +94,31 @@ def message_for(delivery_id: int, channel: str, *, retry: bool = False) -> drama
     return deliver.message(delivery_id).copy(queue_name=queue)
 
 
+SILENT_WORKER_MS = 10_000
+"""A dramatiq worker heartbeats about once a second; one silent this long is taken for dead."""
+
+
 def held_deliveries() -> set[int] | None:
-    """Delivery ids the broker holds a message for: waiting, delayed, or fetched by a worker
-    and not yet acknowledged (dramatiq keeps a Redis message in its queue's hash until the ack).
-    None when the broker cannot say (the in-process one)."""
+    """Delivery ids the broker holds a message for: waiting, delayed, or fetched by a live
+    worker and not yet acknowledged (dramatiq keeps a Redis message in its queue's hash until
+    the ack). A message fetched by a worker that stopped heartbeating is not held: dramatiq
+    would give it back only after its own 60 s timeout and a maintenance roll. None when the
+    broker cannot say (the in-process one)."""
     if not isinstance(broker, RedisBroker):
         return None
+    client, ns = broker.client, broker.namespace
+    cutoff = current_millis() - SILENT_WORKER_MS
+    beats = cast(list[bytes], client.zrangebyscore(f"{ns}:__heartbeats__", 0, cutoff))
+    silent = [w.decode() for w in beats]
     held: set[int] = set()
     for queue in (*QUEUES.values(), *RETRY_QUEUES.values()):
         for name in (queue, dq_name(queue)):
-            key = f"{broker.namespace}:{name}.msgs"
-            for _, data in broker.client.hscan_iter(key, count=1000):
-                held.add(int(dramatiq.Message.decode(data).args[0]))
+            orphaned: set[bytes] = set()
+            for worker in silent:
+                orphaned |= cast(set[bytes], client.smembers(f"{ns}:__acks__.{worker}.{name}"))
+            for message_id, data in client.hscan_iter(f"{ns}:{name}.msgs", count=1000):
+                if message_id not in orphaned:
+                    held.add(int(dramatiq.Message.decode(data).args[0]))
     return held
 
 
