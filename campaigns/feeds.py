@@ -15,7 +15,7 @@ from pathlib import Path
 import requests
 from urllib3.exceptions import ReadTimeoutError
 
-from campaigns.entries import FeedError, parse
+from campaigns.entries import FeedError, parse, parse_feed
 from campaigns.files import ContentError, load_articles, load_videos
 from campaigns.model import Item, Source
 from campaigns.retry_after import parse_retry_after
@@ -121,6 +121,10 @@ def _fetch(
 ) -> PollResult:
     url = source.url or ""
     with session.get(url, headers=headers, timeout=timeout, stream=True) as resp:
+        if resp.status_code == 304 and not _conditional(headers):
+            return _failure(
+                source, state, now, f"HTTP 304 from {url} to a request without validators"
+            )
         if resp.status_code == 304:
             fresh = _success(source, state, now, resp, keep_validators=True)
             return PollResult((), fresh, not_modified=True, error=None)
@@ -129,10 +133,16 @@ def _fetch(
             return _failure(source, state, now, f"HTTP {resp.status_code} from {url}", wait)
         content = _read(resp, max_bytes, _read_timeout(timeout) * 3)
         ctype = resp.headers.get("Content-Type")
-        items = parse(content, source=source, base_url=resp.url, content_type=ctype)
-        note = _moved(resp)
+        parsed = parse_feed(content, source=source, base_url=resp.url, content_type=ctype)
+        items = parsed.items
+        note = "; ".join(filter(None, (_moved(resp), *parsed.skipped))) or None
     log.info("polled %s: %s items", source.id, len(items), extra={"source": source.id})
     return PollResult(items, _success(source, state, now, resp), False, None, note)
+
+
+def _conditional(headers: dict[str, str]) -> bool:
+    """Whether the request sent a validator: only then does a 304 mean 'unchanged'."""
+    return "If-None-Match" in headers or "If-Modified-Since" in headers
 
 
 def _read(resp: requests.Response, max_bytes: int, budget: float) -> bytes:
