@@ -215,18 +215,24 @@ def _fallback(
     """Serve the local copy named by `source.fallback` when the network is down."""
     path = Path(source.fallback or "")
     path = path if path.is_absolute() or root is None else root / path
+    skipped: tuple[str, ...] = ()
     try:
         if path.is_dir():
             items = load_articles(path, source)
         elif path.suffix in {".yaml", ".yml"}:
             items = load_videos(path, source)
         else:
-            items = parse(path.read_bytes(), source=source, base_url=source.url or path.as_uri())
+            parsed = parse_feed(
+                path.read_bytes(), source=source, base_url=source.url or path.as_uri()
+            )
+            items, skipped = parsed.items, parsed.skipped
     except (OSError, FeedError, ContentError) as e:
         return _failure(
             source, state, now, f"{error}; fallback {source.fallback} unusable: {_one_line(str(e))}"
         )
-    note = f"{error}; served {len(items)} items from fallback {source.fallback}"
+    note = "; ".join(
+        (f"{error}; served {len(items)} items from fallback {source.fallback}", *skipped)
+    )
     log.warning("feed %s offline: %s", source.id, note, extra={"source": source.id})
     return PollResult(items, _failed_state(source, state, now, error), False, None, note)
 
