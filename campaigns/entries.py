@@ -8,13 +8,15 @@ import hashlib
 import html
 import io
 import re
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
 
 import feedparser
 
 from campaigns.files import merge_topics
-from campaigns.model import Item, Source
+from campaigns.hygiene import check_item
+from campaigns.model import Item, Source, item_key
 from campaigns.text import nfc, plain_text, sanitise_html, shorten, watch_url, youtube_id
 
 SUMMARY_LIMIT = 300
@@ -30,21 +32,59 @@ class FeedError(Exception):
     """The body is not a feed we can read; the message is one line for `loa status`."""
 
 
+@dataclass(frozen=True)
+class Parsed:
+    """A feed's items, and one line for each entry that was skipped (the rest still count)."""
+
+    items: tuple[Item, ...]
+    skipped: tuple[str, ...] = ()
+
+
 def parse(
     content: bytes, *, source: Source, base_url: str, content_type: str | None = None
 ) -> tuple[Item, ...]:
     """Items of an RSS, Atom or YouTube feed, one per key; raises FeedError when it is no feed."""
+    return parse_feed(content, source=source, base_url=base_url, content_type=content_type).items
+
+
+def parse_feed(
+    content: bytes, *, source: Source, base_url: str, content_type: str | None = None
+) -> Parsed:
+    """`parse`, telling which entries could not be read: one bad entry never sinks the feed."""
     headers = {"content-type": _xml_type(content, content_type), "content-location": base_url}
     # sanitize_html=False: nh3 cleans HTML below, and YouTube descriptions must stay literal.
     parsed = feedparser.parse(io.BytesIO(content), response_headers=headers, sanitize_html=False)
+    _refuse_mojibake(parsed)
     items: dict[str, Item] = {}
-    for entry in parsed.entries:
-        item = to_item(entry, source, base_url)
+    skipped: list[str] = []
+    for n, entry in enumerate(parsed.entries, start=1):
+        try:
+            item = to_item(entry, source, base_url)
+        except Exception as e:  # one entry's bad date or value must not sink the others
+            ident = entry.get("id") or entry.get("link") or f"number {n}"
+            skipped.append(f"entry {str(ident)[:100]!r} skipped: {' '.join(str(e).split())}")
+            continue
         if item is not None:
             items.setdefault(item.key, item)
+    if not items and skipped:
+        raise FeedError(f"no entry could be read; {skipped[0]}")
     if not items:
         _refuse(parsed, content, content_type)
-    return tuple(items.values())
+    return Parsed(tuple(items.values()), tuple(skipped))
+
+
+def _refuse_mojibake(parsed: Any) -> None:
+    """Raise FeedError when the bytes are not in the encoding the feed declares (or UTF-8).
+
+    feedparser then guesses another encoding and carries on, which turned one bad byte into
+    `CáşŁi cĂĄch hĂ nh` published everywhere: such a feed is refused until it is fixed.
+    """
+    problem = parsed.get("bozo_exception") if parsed.get("bozo") else None
+    if isinstance(problem, feedparser.CharacterEncodingOverride):
+        raise FeedError(
+            f"not valid text in its declared encoding ({' '.join(str(problem).split())}); "
+            "nothing published until the feed is fixed"
+        )
 
 
 def _xml_type(content: bytes, content_type: str | None) -> str:
@@ -109,18 +149,21 @@ def _video(entry: Any, source: Source, video_id: str, link: str | None) -> Item:
     thumbnails = entry.get("media_thumbnail") or []
     image = next((t.get("url") for t in thumbnails if t.get("url")), None)
     paragraph = html.escape(description.strip()).replace("\n", "<br>\n")
-    return Item(
-        key=f"{source.id}:yt:{video_id}",
-        kind="video",
-        title=_title(entry),
-        summary=shorten(_SPACE.sub(" ", description).strip(), SUMMARY_LIMIT),
-        body_html=f"<p>{paragraph}</p>" if description.strip() else "",
-        link=link or watch_url(video_id),
-        video_url=watch_url(video_id),
-        image_url=image or f"https://i.ytimg.com/vi/{video_id}/hqdefault.jpg",
-        published=_published(entry),
-        topics=merge_topics(source, []),
-        source=source.id,
+    return check_item(
+        Item(
+            key=f"{source.id}:yt:{video_id}",
+            guid=f"yt:{video_id}",
+            kind="video",
+            title=_title(entry),
+            summary=shorten(_SPACE.sub(" ", description).strip(), SUMMARY_LIMIT),
+            body_html=f"<p>{paragraph}</p>" if description.strip() else "",
+            link=link or watch_url(video_id),
+            video_url=watch_url(video_id),
+            image_url=image or f"https://i.ytimg.com/vi/{video_id}/hqdefault.jpg",
+            published=_published(entry),
+            topics=merge_topics(source, []),
+            source=source.id,
+        )
     )
 
 
@@ -133,17 +176,21 @@ def _article(entry: Any, source: Source, base: str, link: str | None) -> Item | 
     if not title:
         return None  # an entry cut short, or an empty one: nothing to publish
     tags = entry.get("tags") or []
-    return Item(
-        key=f"{source.id}:{_entry_id(entry, link, title)}",
-        kind="article",
-        title=title,
-        summary=shorten(summary, SUMMARY_LIMIT),
-        body_html=body_html,
-        link=link,
-        image_url=_image(entry, base),
-        published=_published(entry),
-        topics=merge_topics(source, [t.get("label") or t.get("term") or "" for t in tags]),
-        source=source.id,
+    guid = _entry_id(entry, link, title)
+    return check_item(
+        Item(
+            key=item_key(source.id, guid),
+            guid=guid,
+            kind="article",
+            title=title,
+            summary=shorten(summary, SUMMARY_LIMIT),
+            body_html=body_html,
+            link=link,
+            image_url=_image(entry, base),
+            published=_published(entry),
+            topics=merge_topics(source, [t.get("label") or t.get("term") or "" for t in tags]),
+            source=source.id,
+        )
     )
 
 
@@ -162,7 +209,7 @@ def _title(entry: Any) -> str:
     value = nfc(entry.get("title"))
     if "html" in (detail.get("type") or ""):
         return _plain(sanitise_html(value))
-    return _SPACE.sub(" ", html.unescape(value)).strip()
+    return plain_text(value, entities=False)  # feedparser has decoded a text title already
 
 
 def _plain(fragment: str) -> str:

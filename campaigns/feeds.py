@@ -16,7 +16,7 @@ import requests
 from urllib3.exceptions import ReadTimeoutError
 
 from campaigns.deadline import Deadline, watch_session
-from campaigns.entries import FeedError, parse
+from campaigns.entries import FeedError, parse, parse_feed
 from campaigns.files import ContentError, load_articles, load_videos
 from campaigns.model import Item, Source
 from campaigns.retry_after import parse_retry_after
@@ -155,6 +155,10 @@ def _fetch(
 ) -> PollResult:
     url = source.url or ""
     with session.get(url, headers=headers, timeout=timeout, stream=True) as resp:
+        if resp.status_code == 304 and not _conditional(headers):
+            return _failure(
+                source, state, now, f"HTTP 304 from {url} to a request without validators"
+            )
         if resp.status_code == 304:
             fresh = _success(source, state, now, resp, keep_validators=True)
             return PollResult((), fresh, not_modified=True, error=None)
@@ -163,10 +167,16 @@ def _fetch(
             return _failure(source, state, now, f"HTTP {resp.status_code} from {url}", wait)
         content = _read(resp, max_bytes, cut)
         ctype = resp.headers.get("Content-Type")
-        items = parse(content, source=source, base_url=resp.url, content_type=ctype)
-        note = _moved(resp)
+        parsed = parse_feed(content, source=source, base_url=resp.url, content_type=ctype)
+        items = parsed.items
+        note = "; ".join(filter(None, (_moved(resp), *parsed.skipped))) or None
     log.info("polled %s: %s items", source.id, len(items), extra={"source": source.id})
     return PollResult(items, _success(source, state, now, resp), False, None, note)
+
+
+def _conditional(headers: dict[str, str]) -> bool:
+    """Whether the request sent a validator: only then does a 304 mean 'unchanged'."""
+    return "If-None-Match" in headers or "If-Modified-Since" in headers
 
 
 def _read(resp: requests.Response, max_bytes: int, cut: Deadline) -> bytes:
@@ -238,18 +248,24 @@ def _fallback(
     """Serve the local copy named by `source.fallback` when the network is down."""
     path = Path(source.fallback or "")
     path = path if path.is_absolute() or root is None else root / path
+    skipped: tuple[str, ...] = ()
     try:
         if path.is_dir():
             items = load_articles(path, source)
         elif path.suffix in {".yaml", ".yml"}:
             items = load_videos(path, source)
         else:
-            items = parse(path.read_bytes(), source=source, base_url=source.url or path.as_uri())
+            parsed = parse_feed(
+                path.read_bytes(), source=source, base_url=source.url or path.as_uri()
+            )
+            items, skipped = parsed.items, parsed.skipped
     except (OSError, FeedError, ContentError) as e:
         return _failure(
             source, state, now, f"{error}; fallback {source.fallback} unusable: {_one_line(str(e))}"
         )
-    note = f"{error}; served {len(items)} items from fallback {source.fallback}"
+    note = "; ".join(
+        (f"{error}; served {len(items)} items from fallback {source.fallback}", *skipped)
+    )
     log.warning("feed %s offline: %s", source.id, note, extra={"source": source.id})
     return PollResult(items, _failed_state(source, state, now, error), False, None, note)
 

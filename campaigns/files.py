@@ -12,12 +12,15 @@ from typing import Any
 import yaml
 from markdown_it import MarkdownIt
 
-from campaigns.model import TZ, Item, Source
+from campaigns.hygiene import check_item
+from campaigns.model import TZ, Item, Source, item_key
 from campaigns.text import nfc, plain_text, sanitise_html, shorten, watch_url, youtube_id
 
 ARTICLE_FIELDS = ("title", "summary", "link", "image", "video", "published", "topics")
 VIDEO_FIELDS = ("url", "title", "summary", "published", "topics")
 SUMMARY_LIMIT = 300
+MAX_FILE_BYTES = 1_000_000
+"""A Markdown article or video list over 1 MB is refused (a 10 MB file once became a 10 MB post)."""
 
 _FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*(?:\r?\n|\Z)", re.S | re.M)
 _SPACE = re.compile(r"\s+")
@@ -65,8 +68,20 @@ def merge_topics(source: Source, terms: Iterable[str]) -> tuple[str, ...]:
 
 def load_articles(directory: Path, source: Source) -> tuple[Item, ...]:
     """Every *.md under `directory` as an article; raises ContentError listing all problems."""
+    items, error = read_articles(directory, source)
+    if error is not None:
+        raise error
+    return items
+
+
+def read_articles(directory: Path, source: Source) -> tuple[tuple[Item, ...], ContentError | None]:
+    """The articles that are fine, and one error naming every file that is not.
+
+    One bad file must not hold back the rest of its folder: ingest stores the good ones and
+    shows the error for the source. A missing folder is an error with no items.
+    """
     if not directory.is_dir():
-        raise ContentError(directory, "", "directory does not exist")
+        return (), ContentError(directory, "", "directory does not exist")
     items: list[Item] = []
     errors: list[ContentError] = []
     for path in sorted(directory.rglob("*.md")):
@@ -74,9 +89,7 @@ def load_articles(directory: Path, source: Source) -> tuple[Item, ...]:
             items.append(_article(path, directory, source))
         except ContentError as e:
             errors.append(e)
-    if errors:
-        raise ContentError.combine(errors)
-    return tuple(items)
+    return tuple(items), ContentError.combine(errors) if errors else None
 
 
 def _article(path: Path, directory: Path, source: Source) -> Item:
@@ -89,8 +102,10 @@ def _article(path: Path, directory: Path, source: Source) -> Item:
     body_html = sanitise_html(_MARKDOWN.render(nfc(body)), base_url=link)
     video = meta.get("video")
     image = meta.get("image")
+    name = path.relative_to(directory).as_posix()
     item = Item(
-        key=f"{source.id}:{path.relative_to(directory).as_posix()}",
+        key=item_key(source.id, name),
+        guid=name,
         kind="article",
         title=title,
         summary=check.text(meta, "summary") or shorten(plain_text(body_html), SUMMARY_LIMIT),
@@ -104,14 +119,11 @@ def _article(path: Path, directory: Path, source: Source) -> Item:
     )
     if problems:
         raise ContentError.combine(problems)
-    return item
+    return check_item(item, folder=directory)
 
 
 def _front_matter(path: Path) -> tuple[dict[str, Any], str]:
-    try:
-        text = path.read_text(encoding="utf-8").lstrip("\ufeff")
-    except (OSError, UnicodeDecodeError) as e:
-        raise ContentError(path, "", f"cannot read: {e}") from e
+    text = _read(path).lstrip("\ufeff")
     match = _FRONT.match(text)
     if not match:
         raise ContentError(
@@ -125,6 +137,25 @@ def _front_matter(path: Path) -> tuple[dict[str, Any], str]:
     return meta, text[match.end() :]
 
 
+def _read(path: Path) -> str:
+    """The file's text; refused over MAX_FILE_BYTES or when it is not UTF-8."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ContentError(
+                path, "", f"the file is {size / 1_000_000:.1f} MB; the limit is 1 MB: split it"
+            )
+        with path.open("rb") as f:  # read no more than the cap, even if it grew meanwhile
+            data = f.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            raise ContentError(path, "", "the file is over 1 MB, the limit: split it")
+        return data.decode("utf-8")
+    except FileNotFoundError as e:
+        raise ContentError(path, "", "file does not exist") from e
+    except (OSError, UnicodeDecodeError) as e:
+        raise ContentError(path, "", f"cannot read: {e}") from e
+
+
 def _yaml(path: Path, text: str, field: str, line_offset: int = 0) -> Any:
     try:
         return yaml.safe_load(text)
@@ -136,12 +167,7 @@ def _yaml(path: Path, text: str, field: str, line_offset: int = 0) -> Any:
 
 def load_videos(path: Path, source: Source) -> tuple[Item, ...]:
     """A YAML list of YouTube links as video items; raises ContentError listing all problems."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as e:
-        raise ContentError(path, "", "file does not exist") from e
-    except (OSError, UnicodeDecodeError) as e:
-        raise ContentError(path, "", f"cannot read: {e}") from e
+    text = _read(path)
     entries = _yaml(path, text, "")
     if not isinstance(entries, list):
         raise ContentError(path, "", "must be a list of videos, each starting with '- url: ...'")
@@ -175,18 +201,21 @@ def _video(
     video_id = youtube_id(url) if url else None
     if len(problems) > before or video_id is None:
         return None
-    return Item(
-        key=f"{source.id}:yt:{video_id}",
-        kind="video",
-        title=title,
-        summary=summary,
-        body_html=f"<p>{html.escape(summary)}</p>" if summary else "",
-        link=url,
-        video_url=url,
-        image_url=f"https://i.ytimg.com/vi/{video_id}/hqdefault.jpg",
-        published=published,
-        topics=topics,
-        source=source.id,
+    return check_item(
+        Item(
+            key=f"{source.id}:yt:{video_id}",
+            guid=f"yt:{video_id}",
+            kind="video",
+            title=title,
+            summary=summary,
+            body_html=f"<p>{html.escape(summary)}</p>" if summary else "",
+            link=url,
+            video_url=url,
+            image_url=f"https://i.ytimg.com/vi/{video_id}/hqdefault.jpg",
+            published=published,
+            topics=topics,
+            source=source.id,
+        )
     )
 
 
@@ -213,7 +242,10 @@ class _Fields:
         if not isinstance(value, str | int | float):
             self.add(field, "must be text")
             return ""
-        return _SPACE.sub(" ", nfc(str(value))).strip()
+        text = plain_text(str(value))  # text, never markup: tags go, entities decoded once
+        if required and not text:
+            self.add(field, "has no text once its markup is removed")
+        return text
 
     def url(self, meta: dict[str, Any], field: str) -> str | None:
         value = meta.get(field)

@@ -7,6 +7,7 @@ quarter is its `quotas` (campaign key `quotas:`, old name `targets:`).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import unicodedata
 from collections.abc import Mapping
@@ -62,6 +63,22 @@ class Target:
         return os.environ.get(var) if var else None
 
 
+KEY_LIMIT = 255
+"""Keys up to this length are `<source>:<guid>` as written; longer guids are keyed by digest."""
+
+
+def item_key(source_id: str, guid: str) -> str:
+    """The stable key of an item: `<source>:<guid>`, or `<source>:sha256:<hex>` for a long guid.
+
+    Short keys stay what they always were, so items stored earlier keep their key (and the
+    slugs derived from it); a guid of any length gives a key that fits the store's column.
+    """
+    key = f"{source_id}:{guid}"
+    if len(key) <= KEY_LIMIT:
+        return key
+    return f"{source_id}:sha256:{hashlib.sha256(guid.encode()).hexdigest()}"
+
+
 @dataclass(frozen=True)
 class Item:
     """A piece of content: an article or a video link, text already NFC and sanitised."""
@@ -77,6 +94,10 @@ class Item:
     published: dt.datetime | None = None
     topics: tuple[str, ...] = ()
     source: str = ""
+    guid: str | None = None
+    """The source's own id for the entry (guid, Atom id, file path), kept whatever its length."""
+    warnings: tuple[str, ...] = ()
+    """What was dropped or cut at ingest (an unsafe link, a title too long), for the operator."""
 
     @property
     def video_id(self) -> str | None:

@@ -17,8 +17,13 @@ _YT_HOSTS = {
     "www.youtube-nocookie.com",
 }
 _YT_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
-_TAGS = re.compile(r"<[^>]+>")
+_BLOCKS = re.compile(r"<(script|style|template)\b[^>]*>.*?</\1\s*>", re.I | re.S)
+# A tag as HTML spells one (an ASCII name), a comment or a declaration; "<trực tuyến>" and
+# "phí < 100.000" are text.
+_TAG_SHAPED = re.compile(r"<!--.*?-->|</?[A-Za-z][A-Za-z0-9-]*(?:[\s/][^<>]*)?>|<[!?][^<>]*>", re.S)
 _SPACE = re.compile(r"\s+")
+_CONTROL = re.compile(r"[\x00-\x20\x7f]")
+WEB_SCHEMES = frozenset({"http", "https"})
 
 ALLOWED_TAGS = {
     "p",
@@ -85,9 +90,56 @@ def sanitise_html(fragment: str | None, base_url: str | None = None) -> str:
     )
 
 
-def plain_text(fragment: str | None) -> str:
-    """HTML to one line of readable text, entities decoded."""
-    return _SPACE.sub(" ", html.unescape(_TAGS.sub(" ", nfc(fragment)))).strip()
+def plain_text(fragment: str | None, *, entities: bool = True) -> str:
+    """One line of readable text, never markup: the one place tags go and entities are decoded.
+
+    Tags go, with the content of script and style blocks. `entities=True` reads `fragment` as
+    HTML and decodes its entities once (markup they spelled, `&lt;b&gt;`, goes too);
+    `entities=False` is for text that is already text (an Atom `type="text"` title, which
+    feedparser hands over decoded), so an `&amp;` in it stays as written.
+    """
+    text = _TAG_SHAPED.sub(" ", _BLOCKS.sub(" ", nfc(fragment)))
+    if entities:
+        text = _TAG_SHAPED.sub(" ", _BLOCKS.sub(" ", html.unescape(text)))
+    return _SPACE.sub(" ", text).strip()
+
+
+def web_url(url: str | None) -> str | None:
+    """`url` if it is an absolute http(s) address with a host, else None: the one URL check.
+
+    Everything else (javascript:, vbscript:, data:, file:, relative or scheme-less addresses,
+    addresses with spaces or control characters) must never leave loa.
+    """
+    if not isinstance(url, str):
+        return None
+    url = url.strip()
+    if not url or _CONTROL.search(url):
+        return None
+    try:
+        parsed = urlparse(url)
+    except ValueError:
+        return None
+    if parsed.scheme.lower() not in WEB_SCHEMES or not parsed.hostname:
+        return None
+    return url
+
+
+def cut_html(fragment: str, limit: int, more: str = "") -> str:
+    """Clean HTML of at most `limit` characters: cut after a whole element, then tags closed.
+
+    `more` (say a "…" paragraph) is appended when something was cut, within the limit.
+    """
+    if len(fragment) <= limit:
+        return fragment
+    room = max(limit - len(more) - 200, 0)  # nh3 may close up to a few open tags
+    while True:
+        cut = fragment[:room]
+        end = cut.rfind(">")
+        cut = cut[: end + 1] if end >= 0 else ""
+        cleaned = sanitise_html(cut) + more
+        if len(cleaned) <= limit or room == 0:
+            return cleaned if len(cleaned) <= limit else more[:limit]
+        room = max(room - (len(cleaned) - limit) - 200, 0)
 
 
 def shorten(text: str, limit: int, ellipsis: str = "…") -> str:

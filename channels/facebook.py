@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from campaigns.model import Item, Target, Unit
-from campaigns.text import shorten
+from campaigns.text import shorten, web_url
 from channels.base import Message
 from channels.website import reference
 
@@ -13,6 +13,7 @@ from channels.website import reference
 class FacebookFormat:
     kind: ClassVar[str] = "facebook"
     max_text: ClassVar[int] = 2000
+    """Characters of `message`: loa's choice, well inside the Graph API's 63,206."""
 
     def format(
         self, item: Item, unit: Unit, target: Target, *, recipients: tuple[str, ...] = ()
@@ -20,7 +21,7 @@ class FacebookFormat:
         hashtags = " ".join(str(t) for t in target.options.get("hashtags", []))
         parts = [item.title, shorten(item.summary, 600), hashtags]
         text = shorten("\n\n".join(p for p in parts if p), self.max_text)
-        link = item.video_url or item.link
+        link = web_url(item.video_url) or web_url(item.link)  # no unsafe link slips out
         body: dict[str, object] = {"message": text}
         if link:
             body["link"] = link

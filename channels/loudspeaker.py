@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 
 from campaigns.broadcast import DEFAULT_WPM
 from campaigns.model import Item, Target, Unit
+from campaigns.text import shorten
 from channels import audio, script
 from channels.base import Attachment, Message
 from channels.errors import ConfigurationError
@@ -53,18 +54,22 @@ def settings(target: Target) -> dict[str, Any]:
 
 class LoudspeakerFormat:
     kind: ClassVar[str] = "loudspeaker"
+    max_title: ClassVar[int] = 300
+    """Characters of the title read out; a bulletin item is a minute or two, not an article."""
+    max_summary: ClassVar[int] = 1200
 
     def format(
         self, item: Item, unit: Unit, target: Target, *, recipients: tuple[str, ...] = ()
     ) -> Message:
         opts = target.options
         cfg = settings(target)
+        title = shorten(item.title, self.max_title)
         table = script.abbreviations(opts.get("abbreviations"))
         text = script.build_script(
             station=str(opts.get("station") or station_of(unit)),
             programme=str(opts.get("programme") or DEFAULT_PROGRAMME),
-            title=item.title,
-            summary=item.summary or _first_sentences(item.body_html),
+            title=title,
+            summary=shorten(item.summary or _first_sentences(item.body_html), self.max_summary),
             table=table,
         )
         seconds = script.reading_seconds(text, cfg["wpm"]) + audio.chime_seconds(cfg["chime"])
@@ -81,7 +86,7 @@ class LoudspeakerFormat:
             )
         body: dict[str, Any] = {
             "name": name,
-            "title": item.title,
+            "title": title,
             "script": text,
             "words": script.words(text),
             "wpm": cfg["wpm"],
@@ -93,7 +98,7 @@ class LoudspeakerFormat:
             body["warning"] = sound.warning
         return Message(
             kind=self.kind,
-            title=item.title,
+            title=title,
             text=text,
             body=body,
             attachments=tuple(attachments),

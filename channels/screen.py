@@ -6,6 +6,7 @@ import datetime as dt
 from typing import ClassVar
 
 from campaigns.model import TZ, Item, Target, Unit
+from campaigns.text import shorten, web_url
 from channels.base import Attachment, Message
 from channels.website import reference
 
@@ -16,6 +17,9 @@ class ScreenFormat:
     kind: ClassVar[str] = "screen"
     default_duration: ClassVar[int] = 15
     default_days: ClassVar[int] = 14
+    max_title: ClassVar[int] = 300
+    """Characters of title laid out: a slide shows fewer, and layout time grows with length."""
+    max_summary: ClassVar[int] = 600
 
     def format(
         self, item: Item, unit: Unit, target: Target, *, recipients: tuple[str, ...] = ()
@@ -25,14 +29,15 @@ class ScreenFormat:
         from channels.slide import SlideContent, render_slide  # noqa: PLC0415
 
         opts = target.options
+        link = web_url(item.link) or web_url(item.video_url)  # the QR code carries no other
         size = SIZES[str(opts.get("orientation", "landscape"))]
         start = item.published or dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
         content = SlideContent(
-            title=item.title,
-            summary=item.summary,
+            title=shorten(item.title, self.max_title),
+            summary=shorten(item.summary, self.max_summary),
             unit_name=unit.name,
             date_text=start.astimezone(TZ).strftime("%d/%m/%Y") if item.published else "",
-            qr_url=item.link or item.video_url,
+            qr_url=link,
         )
         png = render_slide(content, size)
         name = reference(item, target)
@@ -51,5 +56,5 @@ class ScreenFormat:
             body=body,
             attachments=(Attachment(f"{name}.png", "image/png", png),),
             reference=name,
-            link=item.link or item.video_url,
+            link=link,
         )

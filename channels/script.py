@@ -62,9 +62,13 @@ LINK_SENTENCE_WORDS = 4
 
 
 def plain(text: str) -> str:
-    """Text without HTML tags or entities, NFC, on one line."""
+    """Text without HTML tags or entities, NFC, on one line: nothing an announcer cannot read.
+
+    Entities are decoded first and tags removed after, so text that was already decoded once
+    at ingest ("&lt;b&gt;" became "<b>") is not read out as markup either.
+    """
     return _SPACES.sub(
-        " ", html.unescape(_TAG.sub(" ", unicodedata.normalize("NFC", text)))
+        " ", _TAG.sub(" ", html.unescape(unicodedata.normalize("NFC", text)))
     ).strip()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from campaigns.model import TZ, Item, Target, Unit
-from campaigns.text import nfc
+from campaigns.text import nfc, shorten, web_url
 from channels.base import Message
 from channels.smstext import ELLIPSIS, count_segments, encoding_for, fit, strip_diacritics
 from channels.website import reference
@@ -33,14 +33,16 @@ class SmsFormat:
     ) -> Message:
         opts = target.options
         prefix = str(opts.get("prefix", unit.name))
-        link = item.link or item.video_url or ""
+        link = web_url(item.link) or web_url(item.video_url) or ""  # no unsafe link slips out
         when = item.published.astimezone(TZ).strftime("%d/%m") if item.published else ""
-        head = nfc(" ".join(p for p in (f"[{prefix}]", when, item.title) if p))
+        segments = int(opts.get("max_segments", self.max_segments))
+        title = shorten(item.title, 160 * segments)  # no more could fit; compose stays quick
+        head = nfc(" ".join(p for p in (f"[{prefix}]", when, title) if p))
         tail = f" {link}" if link else ""
         if not opts.get("diacritics", True):
             head = strip_diacritics(head)
         encoding = encoding_for(head + tail)
-        text = compose(head, tail, int(opts.get("max_segments", self.max_segments)), encoding)
+        text = compose(head, tail, segments, encoding)
         return Message(
             kind=self.kind,
             title=item.title,

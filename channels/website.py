@@ -7,7 +7,7 @@ import html
 from typing import ClassVar
 
 from campaigns.model import Item, Target, Unit
-from campaigns.text import embed_url, shorten, watch_url
+from campaigns.text import cut_html, embed_url, sanitise_html, shorten, watch_url, web_url
 from channels.base import Message
 
 
@@ -31,24 +31,33 @@ def video_html(video_id: str, title: str) -> str:
 class WebsiteFormat:
     kind: ClassVar[str] = "website"
     max_excerpt: ClassVar[int] = 300
+    max_title: ClassVar[int] = 500
+    """WordPress keeps a title of any length; loa's ingest cap, held here for older items."""
+    max_content: ClassVar[int] = 2_000_000
+    """Characters of content: even at 4 bytes each, below PHP's default post_max_size (8 MB)."""
 
     def format(
         self, item: Item, unit: Unit, target: Target, *, recipients: tuple[str, ...] = ()
     ) -> Message:
+        title = shorten(item.title, self.max_title)
+        link = web_url(item.link)  # checked at ingest; checked again, as no link may slip out
         parts = []
         if item.video_id:
-            parts.append(video_html(item.video_id, item.title))
+            parts.append(video_html(item.video_id, title))
+        if link and not item.video_id:
+            source = f'<p>Nguồn: <a href="{html.escape(link)}">{html.escape(link)}</a></p>'
+        else:
+            source = ""
         if item.body_html:
-            parts.append(item.body_html)
+            room = self.max_content - sum(len(p) + 1 for p in parts) - len(source)
+            parts.append(cut_html(sanitise_html(item.body_html), room, "<p>…</p>"))
         elif item.summary:
             parts.append(f"<p>{html.escape(item.summary)}</p>")
-        if item.link and not item.video_id:
-            parts.append(
-                f'<p>Nguồn: <a href="{html.escape(item.link)}">{html.escape(item.link)}</a></p>'
-            )
+        if source:
+            parts.append(source)
         slug = reference(item, target, str(target.options.get("slug_prefix", "loa")))
         body: dict[str, object] = {
-            "title": item.title,
+            "title": title,
             "content": "\n".join(parts),
             "excerpt": shorten(item.summary, self.max_excerpt),
             "slug": slug,
@@ -57,9 +66,9 @@ class WebsiteFormat:
         }
         return Message(
             kind=self.kind,
-            title=item.title,
+            title=title,
             text=item.summary,
             body=body,
             reference=slug,
-            link=item.link or item.video_url,
+            link=link or web_url(item.video_url),
         )

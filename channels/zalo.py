@@ -6,7 +6,7 @@ import html
 from typing import ClassVar
 
 from campaigns.model import Item, Target, Unit
-from campaigns.text import shorten
+from campaigns.text import cut_html, sanitise_html, shorten, web_url
 from channels.base import Message
 from channels.website import reference
 
@@ -18,20 +18,29 @@ class ZaloFormat:
     max_title: ClassVar[int] = 150
     max_author: ClassVar[int] = 50
     max_description: ClassVar[int] = 300
+    max_body: ClassVar[int] = 100_000
+    """Characters of body HTML. Zalo publishes no limit; loa's cap keeps a request small."""
 
     def format(
         self, item: Item, unit: Unit, target: Target, *, recipients: tuple[str, ...] = ()
     ) -> Message:
         title = shorten(item.title, self.max_title)
-        blocks: list[dict[str, str]] = [
-            {"type": "text", "content": item.body_html or f"<p>{html.escape(item.summary)}</p>"}
-        ]
-        link = item.video_url or item.link
+        video = web_url(item.video_url)  # checked at ingest; checked again, as no link may slip
+        link = video or web_url(item.link)
+        more = ""
         if link:
-            label = "Xem video" if item.video_url else "Xem chi tiết"
-            href = html.escape(link)
-            blocks.append({"type": "text", "content": f'<p><a href="{href}">{label}</a></p>'})
-        cover = item.image_url or str(target.options.get("cover_url", DEFAULT_COVER))
+            label = "Xem video" if video else "Xem chi tiết"
+            more = f'<p><a href="{html.escape(link)}">{label}</a></p>'
+        text = sanitise_html(item.body_html) if item.body_html else ""
+        text = cut_html(text, self.max_body - len(more), "<p>…</p>")
+        blocks = [{"type": "text", "content": text or f"<p>{html.escape(item.summary)}</p>"}]
+        if more:
+            blocks.append({"type": "text", "content": more})
+        cover = (
+            web_url(item.image_url)
+            or web_url(str(target.options.get("cover_url", DEFAULT_COVER)))
+            or DEFAULT_COVER
+        )
         body: dict[str, object] = {
             "type": "normal",
             "title": title,

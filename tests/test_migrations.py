@@ -109,8 +109,8 @@ def test_ensure_schema_adopts_a_create_all_database_that_matches_the_first_revis
     with pytest.raises(migrate.SchemaError, match=r"revision 0001; this loa needs .*db upgrade"):
         migrate.ensure_schema(engine)
     migrate.upgrade(engine)
-    assert migrate.current(engine) == migrate.head()
     migrate.ensure_schema(engine)
+    assert migrate.current(engine) == migrate.head() and schema_diff(engine) == []
     with session_factory(engine)() as s:
         assert s.get(Delivery, 1) is not None
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from campaigns.feeds import FeedState, content_hash, poll
-from campaigns.files import ContentError, load_articles, load_videos
+from campaigns.files import ContentError, load_videos, read_articles
 from campaigns.model import Item, Source
 from worker.engine.runtime import Runtime
 from worker.store.models import ContentItem, SourceState
@@ -40,17 +40,26 @@ def store_item(session: Session, item: Item, now: dt.datetime) -> tuple[int, str
         )
         session.add(row)
         session.flush()
+        _warn(item)
         return row.id, "new"
     if row.content_hash == digest:
         return row.id, "same"
+    _warn(item)
     for name, value in _fields(item).items():
         setattr(row, name, value)
     row.content_hash, row.updated = digest, now
     return row.id, "updated"
 
 
+def _warn(item: Item) -> None:
+    for warning in item.warnings:
+        log.warning("item %s: %s", item.key, warning, extra={"source": item.source})
+
+
 def _fields(item: Item) -> dict[str, object]:
     return {
+        "guid": item.guid,
+        "warnings": list(item.warnings),
         "source": item.source,
         "kind": item.kind,
         "title": item.title,
@@ -111,14 +120,18 @@ def _read(
 ) -> tuple[tuple[Item, ...], str | None, dict[str, object]]:
     root = Path(rt.config.root)
     if source.kind in {"files", "videos"}:
+        assert source.path is not None
+        path = root / source.path
         try:
-            assert source.path is not None
-            path = root / source.path
-            items = (
-                load_articles(path, source) if source.kind == "files" else load_videos(path, source)
+            items, bad = (
+                read_articles(path, source)
+                if source.kind == "files"
+                else (load_videos(path, source), None)
             )
         except ContentError as e:
-            return (), str(e), {"failures": (state.failures or 0) + 1}
+            items, bad = (), e
+        if bad is not None:  # the good files are stored all the same; the bad ones are named
+            return items, str(bad), {"failures": (state.failures or 0) + 1}
         return (
             items,
             None,

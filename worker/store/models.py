@@ -66,7 +66,9 @@ class ContentItem(Base):
     __tablename__ = "content_items"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # `<source>:<guid>`, or `<source>:sha256:<hex>` when that is long (campaigns.model.item_key)
     key: Mapped[str] = mapped_column(String(512), unique=True)
+    guid: Mapped[str | None] = mapped_column(Text)
     source: Mapped[str] = mapped_column(String(200), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     title: Mapped[str] = mapped_column(Text)
@@ -78,6 +80,8 @@ class ContentItem(Base):
     published: Mapped[dt.datetime | None]
     topics: Mapped[list[str]] = mapped_column(default=list)
     content_hash: Mapped[str] = mapped_column(String(64))
+    # What ingest dropped or cut (an unsafe link, a long title), for the operator
+    warnings: Mapped[list[str] | None] = mapped_column(JSON)
     first_seen: Mapped[dt.datetime]
     updated: Mapped[dt.datetime]
 
