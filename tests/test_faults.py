@@ -191,3 +191,33 @@ def test_sigterm_stops_an_embedded_run_cleanly_with_nothing_left_sending(
         states = Counter(s.scalars(select(Delivery.state)))
     assert states.get("sending", 0) == 0
     assert states[PUBLISHED] == len(hook.posts)  # whatever was posted was recorded
+
+
+def test_a_run_once_killed_mid_run_is_finished_by_the_next_one_at_the_same_now(
+    tmp_path: Path, hook: SlowHook
+) -> None:
+    """Embedded mode, really killed: the clock is frozen by --now, so no lease or grace timer
+    can fire; the next run holds the runner lock, knows no other worker exists, and settles
+    the dead run's rows at start. Every post arrives exactly once."""
+    root = portal_config(tmp_path, hook)
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
+    env |= {"DATABASE_URL": f"sqlite:///{tmp_path / 'loa.db'}", "LOA_OUTBOX": str(tmp_path)}
+    argv = [str(BIN / "loa"), "--config", str(root), "run", "--once", "--threads", "4"]
+    argv += ["--now", "2025-06-01T09:00:00+07:00", "--timeout", "120"]
+    first = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(lambda: len(hook.posts) >= 40, 60, "40 posts before the kill")
+    finally:
+        first.kill()
+        first.wait(timeout=10)
+    at_kill = len(hook.posts)
+    assert at_kill < len(UNITS) * ITEMS  # killed mid-run, with work left
+    again = subprocess.run(argv, env=env, capture_output=True, timeout=180, check=False)
+    assert again.returncode == 0, again.stderr.decode()[-2000:]
+    rt = build_runtime(root, env["DATABASE_URL"])
+    final = states(rt)
+    assert len(final) == len(UNITS) * ITEMS
+    assert set(final.values()) <= {PUBLISHED, UNCERTAIN}
+    assert max(hook.posts_per_key().values()) == 1  # nothing posted twice
+    published = [ref for ref, state in final.items() if state == PUBLISHED]
+    assert set(hook.posts_per_key()) >= set(published)

@@ -98,7 +98,7 @@ def test_the_example_and_hostile_input_reach_the_outbox_clean(
     found = scan(outbox) + [f"qr: {u}" for u in qr if u is not None and bad_links(u, html=False)]
     assert found == []
     kinds = {p.parent.name for p in outbox.rglob("*.*")}
-    assert kinds == {"website", "screen", "sms", "facebook", "zalo"} and any(qr)
+    assert kinds == {"website", "screen", "sms", "facebook", "zalo", "loudspeaker"} and any(qr)
     sent = [p.read_text("utf-8") for p in outbox.rglob("*.*") if p.suffix in {".json", ".txt"}]
     assert any("Tóm tắt &" in t for t in sent)  # the hostile files did go out, cleaned
     assert any("Cải cách hành chính 0" in t for t in sent)  # and the hostile feed entries
@@ -124,6 +124,11 @@ def scan(outbox: Path) -> list[str]:
         elif kind in {"facebook", "zalo"}:
             body = json.loads(path.read_text("utf-8"))
             found += [f"{name}: {what}" for what in _json_problems(body)]
+        elif kind == "loudspeaker" and path.suffix == ".txt":  # read aloud: no link of any kind
+            spoken = path.read_text("utf-8")
+            found += [f"{name}: {u}" for u in re.findall(r"\S+://\S+|www\.\S+", spoken)]
+            if MARKUP.search(spoken):
+                found.append(f"{name}: markup {spoken[:80]!r}")
     return found
 
 
