@@ -50,7 +50,9 @@ def _checked(name: str, url: str | None, warnings: list[str]) -> str | None:
         return None
     safe = web_url(url)
     if safe is None:
-        warnings.append(f"{name} dropped: not an http(s) web address: {url[:80]!r}")
+        scheme = urlparse(url).scheme[:20] or "no scheme"
+        # Name the scheme, not the address: a hostile link is not copied into logs and pages.
+        warnings.append(f"{name} dropped: not an http(s) web address ({scheme})")
     return safe
 
 

@@ -1,14 +1,16 @@
 """The shipped example plus hostile feeds and files, run to the outbox, then every output scanned.
 
-No post, JSON body, SMS text or QR payload may carry a link that is not http(s) (mailto: and
-tel: are allowed inside body HTML), nor markup in a field that is plain text. No QR reader is
-installed, so the QR payload is taken as it is handed to the slide renderer.
+No post, JSON body, SMS text, loudspeaker script or QR payload may carry a link that is not
+http(s) (mailto: and tel: are allowed inside body HTML), nor markup in a field that is plain
+text; nor may the status page, the JSON API, the database's plain-text fields or the log.
+No QR reader is installed, so the QR payload is taken as it is handed to the slide renderer.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import re
 import shutil
 from pathlib import Path
@@ -20,8 +22,9 @@ import channels.slide as slide
 from campaigns.model import TZ
 from tests.hostile import BAD_URLS, bad_links
 from worker.engine.embedded import run_once
-from worker.engine.runtime import build_runtime, fixed_clock
+from worker.engine.runtime import Runtime, build_runtime, fixed_clock
 from worker.store.models import PUBLISHED, ContentItem, Delivery, SourceState
+from worker.web.page import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = dt.datetime(2024, 12, 31, 16, 0, tzinfo=TZ)  # as `make run` replays the plan
@@ -67,7 +70,7 @@ def hostile_files(folder: Path) -> None:
 
 
 def test_the_example_and_hostile_input_reach_the_outbox_clean(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     config = tmp_path / "config"
     shutil.copytree(ROOT / "config", config)
@@ -86,6 +89,7 @@ def test_the_example_and_hostile_input_reach_the_outbox_clean(
     outbox = tmp_path / "outbox"
     rt = build_runtime(config, f"sqlite:///{tmp_path / 'loa.db'}", clock=fixed_clock(NOW),
                        outbox=outbox)  # fmt: skip
+    caplog.set_level(logging.INFO)
     run_once(rt, threads=4)
     with rt.sessions() as s:
         states = set(s.scalars(select(Delivery.state)))
@@ -102,6 +106,37 @@ def test_the_example_and_hostile_input_reach_the_outbox_clean(
     sent = [p.read_text("utf-8") for p in outbox.rglob("*.*") if p.suffix in {".json", ".txt"}]
     assert any("Tóm tắt &" in t for t in sent)  # the hostile files did go out, cleaned
     assert any("Cải cách hành chính 0" in t for t in sent)  # and the hostile feed entries
+    assert seen_by_operators(rt, caplog.text) == []
+
+
+def seen_by_operators(rt: Runtime, log: str) -> list[str]:
+    """What the page, the JSON API, the database's plain-text fields and the log show: no
+    active content, no non-http(s) link (a Markdown image inside the content folder is kept
+    in the database as file:, by design: it never leaves loa), no markup in plain text."""
+    found: list[str] = []
+    web = create_app(rt, wall_clock=lambda: NOW).test_client()
+    for path in ("/", "/failures", "/?lang=en"):
+        page = web.get(path).get_data(as_text=True)
+        # `data:,` is the page's own empty favicon (no request for /favicon.ico), not content
+        found += [f"page {path}: {u}" for u in bad_links(page, html=True) if u != "data:,"]
+        found += [f"page {path}: active content"] if ACTIVE.search(page) else []
+    for path in ("/api/status", "/api/deliveries?limit=5000"):
+        text = web.get(path).get_data(as_text=True)
+        found += [f"api {path}: {m}" for m in MARKUP.findall(text)]
+    with rt.sessions() as s:
+        for key, title, summary, link, video in s.execute(
+            select(
+                ContentItem.key,
+                ContentItem.title,
+                ContentItem.summary,
+                ContentItem.link,
+                ContentItem.video_url,
+            )
+        ):
+            found += [f"db {key}: markup" for t in (title, summary) if t and MARKUP.search(t)]
+            found += [f"db {key}: {u}" for u in (link, video) if u and bad_links(u, html=False)]
+    found += [f"log: {m}" for m in re.findall(r"<script|javascript:[^\s'\"]+", log)]
+    return found
 
 
 def scan(outbox: Path) -> list[str]:

@@ -17,6 +17,7 @@ from worker.reports.report import BUCKET_STATES, BUCKETS, Report, build_report
 from worker.store import reads as overview
 from worker.store.filters import Filters
 from worker.store.models import STATES
+from worker.web.security import relative_paths
 
 MAX_LIMIT = 5000
 
@@ -163,7 +164,17 @@ def deliveries() -> Response:
     with rt.sessions() as s:
         rows = overview.deliveries(s, rt.config, filters, states=states, period=period, limit=limit)
         total = overview.count(s, filters, states=states, period=period)
-    return jsonify(total=total, count=len(rows), deliveries=[r.as_json() for r in rows])
+    shown = [_relative(r.as_json(), rt) for r in rows]
+    return jsonify(total=total, count=len(rows), deliveries=shown)
+
+
+def _relative(row: dict[str, object], rt: Runtime) -> dict[str, object]:
+    """Paths inside the config and outbox folders as the page shows them (`outbox/…`), so the
+    API hands out no absolute path and no file:// address."""
+    for key in ("remote_url", "last_error", "reason"):
+        if row.get(key) is not None:
+            row[key] = relative_paths(row[key], rt.config.root, rt.outbox)
+    return row
 
 
 @api.get("/report")
