@@ -41,6 +41,15 @@ def _recovery_baseline(figures: dict[str, Figure]) -> tuple[bool, str]:
 
 
 TARGETS = [
+    Target("start-up: loa --help < 0.3 s", "startup.help", "value", "<=", 0.3),
+    Target("start-up: loa check on the example < 1.5 s", "startup.check", "value", "<=", 1.5),
+    Target(
+        "memory: loa run --once embedded on the example < 150 MB peak RSS",
+        "memory.embedded",
+        "value",
+        "<=",
+        150.0,
+    ),
     Target("fan-out >= 0.7 x dramatiq pipelined enqueue", "fanout.pg", "ratio", ">=", 0.7),
     Target("delivery end to end >= 0.5 x bare requests loop", "delivery.loa", "ratio", ">=", 0.5),
     Target(

@@ -6,8 +6,8 @@ import argparse
 import os
 
 from campaigns.model import CHANNEL_KINDS
-from worker.reports.tables import SECTION_ALIASES, SECTIONS
-from worker.store.models import STATES
+from worker.reports.sections import SECTION_ALIASES, SECTIONS
+from worker.store.states import STATES
 
 NOTE = "why: recorded with the action, kept as the row's reason, shown by `loa show`"
 
