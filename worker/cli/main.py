@@ -62,6 +62,12 @@ def _run(args: argparse.Namespace) -> int:
     return run.run(args)
 
 
+def _plan(args: argparse.Namespace) -> int:
+    from worker.cli import plan  # noqa: PLC0415 (start-up: engine and store only to plan)
+
+    return plan.plan(args)
+
+
 def _report(args: argparse.Namespace) -> int:
     from worker.cli import report  # noqa: PLC0415 (start-up: openpyxl, docx, matplotlib)
 
@@ -125,6 +131,7 @@ def _db(args: argparse.Namespace) -> int:
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "check": _check,
     "run": _run,
+    "plan": _plan,
     "report": _report,
     "status": _status,
     "jobs": _jobs,

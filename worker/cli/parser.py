@@ -53,6 +53,16 @@ def _run(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
 
 
+def _plan(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    plan = sub.add_parser("plan", help="plan deliveries now (what changed since the last tick)")
+    plan.add_argument(
+        "--full",
+        action="store_true",
+        help="re-plan every campaign from all its items (restores rows a tick would not look at)",
+    )
+    plan.add_argument("--now", help="plan as of this time (ISO, Asia/Ho_Chi_Minh if no zone)")
+
+
 def _operators(
     sub: argparse._SubParsersAction[argparse.ArgumentParser], filters: argparse.ArgumentParser
 ) -> None:
@@ -158,6 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     sub.add_parser("check", help="validate the config and every target's settings")
     _run(sub)
+    _plan(sub)
     _operators(sub, _filters())
     _report(sub)
     _servers(sub)

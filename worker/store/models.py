@@ -133,6 +133,24 @@ class CampaignTarget(Base):
     recorded_at: Mapped[dt.datetime]
 
 
+class PlanMark(Base):
+    """How far the planner got with a campaign: what it planned from and up to which item.
+
+    `fingerprint` digests the campaign's config and its targets as planned; `item_max` and
+    `updated_max` are the highest item id and item `updated` among the campaign's sources then.
+    A tick with the same fingerprint plans only items past both marks; nothing, when there are
+    none (a quiet tick). A different fingerprint plans the campaign in full again.
+    """
+
+    __tablename__ = "plan_marks"
+
+    campaign: Mapped[str] = mapped_column(String(100), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    item_max: Mapped[int | None] = mapped_column(Integer)
+    updated_max: Mapped[dt.datetime | None]
+    planned_at: Mapped[dt.datetime]
+
+
 class Attempt(Base):
     """One try at publishing: kept for the operator and for the report."""
 
