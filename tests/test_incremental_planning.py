@@ -1,6 +1,7 @@
 """Incremental planning: a tick plans only what changed since the last planning.
 
-A quiet tick (same config, no new or changed items) writes nothing, on SQLite and PostgreSQL;
+A quiet tick (same config, no new or changed items) plans with two SELECTs and writes nothing,
+and the whole scheduler tick then inserts nothing, on SQLite and PostgreSQL;
 a new item is planned; a changed campaign is planned in full again; `loa plan --full` plans
 every campaign in full; and what the increments planned is what a full plan gives.
 """
@@ -27,9 +28,11 @@ from tests.test_planning_backends import (
     planned_rows,
 )
 from worker.cli.main import main
+from worker.engine import runtime
 from worker.engine.ingest import ingest_all
 from worker.engine.planner import plan
 from worker.engine.runtime import Runtime, build_runtime, fixed_clock
+from worker.engine.scheduler import tick
 from worker.store.models import ContentItem, Delivery, PlanMark
 
 
@@ -132,4 +135,16 @@ def test_a_changed_campaign_is_planned_in_full_and_plan_full_plans_every_campaig
     assert before <= planned_rows(rt)
     with rt.sessions() as s:
         assert set(s.scalars(select(PlanMark.campaign))) == {"dvc", "other"}
+    rt.engine.dispose()
+
+
+def test_a_quiet_scheduler_tick_inserts_nothing(tmp_path: Path, database_url: str) -> None:
+    rt = make(tmp_path, database_url, CAMPAIGNS, 9)
+    runtime.install(rt)
+    tick(rt)  # ingests, plans, takes the lock, records its heartbeat
+    tick(rt, ingest=False)
+    with statements(rt) as sent:
+        tick(rt, ingest=False)  # nothing new: renewals and updates only
+    assert "INSERT" not in sent
+    assert "SELECT" in sent
     rt.engine.dispose()
