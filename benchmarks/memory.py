@@ -1,5 +1,8 @@
 """Scenario 6, memory: peak RSS of `loa run --once` in embedded mode on the shipped example.
 
+Start-up: the wall time of `loa --help` and of `loa check` on the example, each the best of 5
+(interpreter start included; a busy machine only ever adds to it).
+
 (The worker's peak RSS after N deliveries comes from scenario 2's worker processes.)
 Embedded means what `make run` does: SQLite file, dramatiq's in-process broker (no REDIS_URL),
 worker threads inside `loa run`. The baseline is `loa check` on the same config: the process
@@ -43,11 +46,34 @@ def measure(args: list[str], ctx: Context) -> tuple[float, float]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def startup(args: list[str], ctx: Context, tries: int = 5) -> float:
+    """Best wall time in seconds of `loa ARGS` over `tries` runs (start-up: min, not median)."""
+    return min(measure(args, ctx)[1] for _ in range(tries))
+
+
 def scenario(ctx: Context) -> list[Figure]:
     runs = 1 if ctx.quick else ctx.runs
+    helps = [startup(["--help"], ctx) for _ in range(runs)]
+    checks = [startup(["check"], ctx) for _ in range(runs)]
     once = [measure(["run", "--once", "--now", EXAMPLE_NOW], ctx) for _ in range(runs)]
     check = [measure(["check"], ctx) for _ in range(runs)]
     return [
+        Figure(
+            "startup.help",
+            "memory",
+            "start-up: loa --help, wall time, best of 5",
+            "s",
+            helps,
+            higher_is_better=False,
+        ),
+        Figure(
+            "startup.check",
+            "memory",
+            "start-up: loa check on the example, wall time, best of 5",
+            "s",
+            checks,
+            higher_is_better=False,
+        ),
         Figure(
             "memory.embedded",
             "memory",

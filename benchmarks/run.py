@@ -28,7 +28,17 @@ from typing import Any
 from benchmarks import env
 from benchmarks.results import Context, Figure, Target, as_json, evaluate, markdown, table
 
-SCENARIOS = ("fanout", "delivery", "sms", "slides", "recovery", "memory", "hanging", "ingest")
+SCENARIOS = (
+    "fanout",
+    "quiet",
+    "delivery",
+    "sms",
+    "slides",
+    "recovery",
+    "memory",
+    "hanging",
+    "ingest",
+)
 
 
 def _recovery_baseline(figures: dict[str, Figure]) -> tuple[bool, str]:
@@ -41,6 +51,18 @@ def _recovery_baseline(figures: dict[str, Figure]) -> tuple[bool, str]:
 
 
 TARGETS = [
+    Target(
+        "a quiet tick's planning < 50 ms (1M rows, PostgreSQL)", "quiet.plan", "value", "<=", 50.0
+    ),
+    Target("start-up: loa --help < 0.3 s", "startup.help", "value", "<=", 0.3),
+    Target("start-up: loa check on the example < 1.5 s", "startup.check", "value", "<=", 1.5),
+    Target(
+        "memory: loa run --once embedded on the example < 150 MB peak RSS",
+        "memory.embedded",
+        "value",
+        "<=",
+        150.0,
+    ),
     Target("fan-out >= 0.7 x dramatiq pipelined enqueue", "fanout.pg", "ratio", ">=", 0.7),
     Target("delivery end to end >= 0.5 x bare requests loop", "delivery.loa", "ratio", ">=", 0.5),
     Target(

@@ -5,20 +5,22 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from campaigns import schema
+from campaigns import problems, schema
 from campaigns.broadcast import parse_slots
 from campaigns.model import TZ, Campaign, Config, Schedule, Source, Target, Unit
 from campaigns.text import nfc
 from campaigns.yamlsafe import MAX_FILE_BYTES, YamlTooBig, safe_yaml
 
 M = TypeVar("M", bound=BaseModel)
+# Defined in campaigns.problems (light: `loa` catches ConfigError before loading any config).
+Problem = problems.Problem
+ConfigError = problems.ConfigError
 
 TransportCheck = Callable[[str, str], str | None]
 """Given a target's kind and transport name, why they cannot go together, or None.
@@ -26,29 +28,6 @@ TransportCheck = Callable[[str, str], str | None]
 campaigns/ does not know the transports (channels/ does, and campaigns may not import it),
 so whoever loads the config with channels at hand passes this in: worker.engine.checks.
 """
-
-
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    path: str
-    message: str
-
-    def __str__(self) -> str:
-        return (
-            f"{self.file}: {self.path}: {self.message}"
-            if self.path
-            else f"{self.file}: {self.message}"
-        )
-
-
-class ConfigError(Exception):
-    """Config that cannot be used; carries every problem found, not just the first."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        lines = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(f"{len(problems)} problem(s) in the config:\n{lines}")
 
 
 ALLOWED_PATHS = "LOA_ALLOWED_PATHS"

@@ -9,14 +9,13 @@ from pathlib import Path
 
 from worker import actions
 from worker.cli.args import (
-    EXIT_FAILURE,
-    EXIT_OK,
     BadInput,
     filters_from,
     period_from,
     runtime_from,
     states_from,
 )
+from worker.cli.exits import EXIT_FAILURE, EXIT_OK
 from worker.engine.preview import describe, previews
 from worker.reports.tables import as_table
 from worker.store.filters import Filters

@@ -11,15 +11,13 @@ from typing import Any
 
 from campaigns.model import TZ
 from campaigns.periods import Period, parse_period
+from worker.cli import exits
 from worker.engine.runtime import Runtime, build_runtime, fixed_clock, system_clock
 from worker.store.filters import Filters
 from worker.store.reads import narrowed
 
-EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
-
-
-class BadInput(Exception):
-    """Something the user gave cannot be used; exit 2 with this message."""
+# Defined in worker.cli.exits (light: the entry point catches it); commands import it from here.
+BadInput = exits.BadInput
 
 
 def parse_now(text: str | None) -> dt.datetime | None:

@@ -6,8 +6,8 @@ import argparse
 import os
 
 from campaigns.model import CHANNEL_KINDS
-from worker.reports.tables import SECTION_ALIASES, SECTIONS
-from worker.store.models import STATES
+from worker.reports.sections import SECTION_ALIASES, SECTIONS
+from worker.store.states import STATES
 
 NOTE = "why: recorded with the action, kept as the row's reason, shown by `loa show`"
 
@@ -51,6 +51,16 @@ def _run(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         action="store_true",
         help="plan and enqueue only; dramatiq worker processes deliver",
     )
+
+
+def _plan(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    plan = sub.add_parser("plan", help="plan deliveries now (what changed since the last tick)")
+    plan.add_argument(
+        "--full",
+        action="store_true",
+        help="re-plan every campaign from all its items (restores rows a tick would not look at)",
+    )
+    plan.add_argument("--now", help="plan as of this time (ISO, Asia/Ho_Chi_Minh if no zone)")
 
 
 def _operators(
@@ -158,6 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     sub.add_parser("check", help="validate the config and every target's settings")
     _run(sub)
+    _plan(sub)
     _operators(sub, _filters())
     _report(sub)
     _servers(sub)

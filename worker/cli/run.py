@@ -3,37 +3,14 @@
 from __future__ import annotations
 
 import argparse
-from collections import Counter
 
 from sqlalchemy import func, select
 
-from channels.errors import ConfigurationError
-from channels.registry import make_transport
-from worker.cli.args import BadInput, runtime_from
+from worker.cli.args import runtime_from
 from worker.cli.terminal import LiveCounts
-from worker.engine.checks import load_checked_config
 from worker.engine.embedded import run_forever, run_once
 from worker.engine.runtime import Runtime
 from worker.store.models import STATES, Delivery
-
-
-def check(args: argparse.Namespace) -> int:
-    config = load_checked_config(args.config)
-    problems = []
-    for target in config.targets.values():
-        try:
-            make_transport(target)
-        except ConfigurationError as e:
-            problems.append(f"{config.root}/targets.yaml: target {target.id}: {e}")
-    if problems:
-        raise BadInput(f"{len(problems)} target(s) cannot work:\n" + "\n".join(problems))
-    kinds = Counter(t.kind for t in config.targets.values())
-    print(
-        f"config OK: {len(config.units)} units, {len(config.targets)} targets "
-        f"({', '.join(f'{k} {n}' for k, n in sorted(kinds.items()))}), "
-        f"{len(config.campaigns)} campaigns"
-    )
-    return 0
 
 
 def run(args: argparse.Namespace) -> int:

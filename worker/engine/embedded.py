@@ -10,7 +10,7 @@ from types import FrameType
 import dramatiq
 from dramatiq.brokers.stub import StubBroker
 
-from worker.engine import actors, runtime
+from worker.engine import actors, malloc, runtime
 from worker.engine.broker import QUEUES, broker
 from worker.engine.liveness import release_lock
 from worker.engine.runtime import Runtime
@@ -66,6 +66,7 @@ def start_worker(threads: int) -> dramatiq.Worker:
     assert actors.deliver is not None  # the actor (and its heartbeat) exist before the worker
     if isinstance(broker, StubBroker):
         broker.emit_after("process_boot")
+    malloc.tame()  # before the worker threads make their arenas (worker/engine/malloc.py)
     worker = dramatiq.Worker(broker, worker_threads=threads, worker_timeout=100)
     worker.start()
     return worker

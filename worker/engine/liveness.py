@@ -78,12 +78,12 @@ def acquire_lock(rt: Runtime, name: str = SCHEDULER_LOCK, ttl: float = 60.0) -> 
     now = dt.datetime.now(dt.UTC)
     until = now + dt.timedelta(seconds=ttl)
     with rt.sessions.begin() as s:
-        new = insert_ignoring_existing(
-            s, Lock.__table__, [{"name": name, "holder": rt.name, "expires_at": until}], ["name"]
-        )
-        if new:
-            return True
         holder = s.scalar(select(Lock.holder).where(Lock.name == name))
+        if holder is None:  # the first time only: a quiet tick renews with one UPDATE, no INSERT
+            row = {"name": name, "holder": rt.name, "expires_at": until}
+            if insert_ignoring_existing(s, Lock.__table__, [row], ["name"]):
+                return True
+            holder = s.scalar(select(Lock.holder).where(Lock.name == name))  # another was first
         free = (Lock.holder == rt.name) | (Lock.expires_at < now)
         if holder is not None and dead_here(holder):
             free = free | (Lock.holder == holder)

@@ -3,22 +3,33 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
 from croniter import croniter
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from campaigns.broadcast import parse_slots
 from campaigns.model import TZ, Campaign, Config, Target
 from worker.store.models import AWAITING_APPROVAL, PLANNED, ContentItem, Delivery
-from worker.store.planning import plan_crossed, plan_deliveries, target_since
+from worker.store.planning import (
+    Head,
+    item_heads,
+    plan_crossed,
+    plan_deliveries,
+    plan_marks,
+    save_mark,
+    target_since,
+)
 
 BATCH = 5000
 ROWS_PER_STATEMENT = 50_000
 """PostgreSQL: the deliveries one INSERT ... SELECT plans (items x targets, crossed there)."""
+PLANNER_VERSION = "1"
+"""Part of every campaign's fingerprint: a change to how loa plans re-plans every campaign."""
 
 
 def local_midnight(day: dt.date) -> dt.datetime:
@@ -62,10 +73,11 @@ DueItem = tuple[int, dt.datetime, dt.datetime]
 """(item id, due time, when the item appeared: published, else first seen)."""
 
 
-def due_items(session: Session, campaign: Campaign) -> Iterator[DueItem]:
-    """Each item the campaign takes, within its period and daily cap."""
+def due_items(session: Session, campaign: Campaign, since: Head | None = None) -> Iterator[DueItem]:
+    """Each item the campaign takes, within its period and daily cap; with `since`, only the
+    items past it (a higher id, or updated later)."""
     cap = DailyCap(session, campaign) if campaign.cap_per_day else None
-    items = session.execute(
+    query = (
         select(
             ContentItem.id,
             ContentItem.published,
@@ -78,6 +90,11 @@ def due_items(session: Session, campaign: Campaign) -> Iterator[DueItem]:
         .order_by(ContentItem.published.is_(None), ContentItem.published, ContentItem.id)
         .execution_options(yield_per=BATCH)
     )
+    if since is not None and since[0] is not None:
+        newer = ContentItem.id > since[0]
+        changed = ContentItem.updated > since[1] if since[1] is not None else newer
+        query = query.where(or_(newer, changed))
+    items = session.execute(query)
     for item_id, published, first_seen, topics, title, summary in items:
         if not campaign.matches(tuple(topics or ()), f"{title} {summary}"):
             continue
@@ -133,13 +150,17 @@ def wanted(item: DueItem, cutoff: dt.datetime | None) -> bool:
 
 
 def delivery_rows(
-    session: Session, config: Config, campaign: Campaign, now: dt.datetime
+    session: Session,
+    config: Config,
+    campaign: Campaign,
+    now: dt.datetime,
+    since: Head | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Every delivery this campaign wants, as insert-ready dicts, streamed."""
     targets = campaign_targets(config, campaign)
     cutoff = cutoffs(session, campaign, targets, now)
     state = AWAITING_APPROVAL if campaign.approval else PLANNED
-    for item in due_items(session, campaign):
+    for item in due_items(session, campaign, since):
         item_id, due, _ = item
         for unit, target in targets:
             if not wanted(item, cutoff[target.id]):
@@ -169,23 +190,57 @@ def slotted(target: Target, due: dt.datetime) -> dt.datetime:
     return parse_slots(target.options).due(due)
 
 
-def plan(session: Session, config: Config, now: dt.datetime) -> int:
-    """Insert every wanted delivery that does not exist yet; returns how many are new."""
-    crossed = session.get_bind().dialect.name == "postgresql"
+def fingerprint(campaign: Campaign, targets: list[tuple[str, Target]]) -> str:
+    """A digest of everything planning a campaign reads from the config: the campaign and the
+    targets it plans for (their options: a loudspeaker's slots), and the planner's version."""
+    return hashlib.sha256(repr((PLANNER_VERSION, campaign, targets)).encode()).hexdigest()
+
+
+def plan(session: Session, config: Config, now: dt.datetime, *, full: bool = False) -> int:
+    """Insert every wanted delivery that does not exist yet; returns how many are new.
+
+    Incremental: a campaign whose config and targets are as when it was last planned (its
+    fingerprint) plans only items past its marks, and nothing at all when there are none, so a
+    quiet tick is two SELECTs whatever the number of deliveries. A campaign new or changed,
+    and every campaign with `full` (`loa plan --full`), is planned in full.
+    """
+    marks = plan_marks(session)
+    heads = item_heads(session)
     total = 0
     for campaign in config.campaigns.values():
-        if crossed:
-            total += _plan_crossed(session, config, campaign, now)
-        else:
-            total += _plan_rows(session, config, campaign, now)
+        targets = campaign_targets(config, campaign)
+        digest = fingerprint(campaign, targets)
+        head = _head([heads.get(s.id, (None, None)) for s in campaign.sources])
+        mark = marks.get(campaign.id)
+        since = None if full or mark is None or mark[0] != digest else mark[1]
+        if since == head:
+            continue  # nothing changed since it was last planned
+        total += _plan_campaign(session, config, campaign, now, since)
+        save_mark(session, campaign.id, digest, head, now)
     return total
 
 
-def _plan_rows(session: Session, config: Config, campaign: Campaign, now: dt.datetime) -> int:
+def _head(heads: list[Head]) -> Head:
+    ids = [i for i, _ in heads if i is not None]
+    times = [u for _, u in heads if u is not None]
+    return (max(ids) if ids else None, max(times) if times else None)
+
+
+def _plan_campaign(
+    session: Session, config: Config, campaign: Campaign, now: dt.datetime, since: Head | None
+) -> int:
+    if session.get_bind().dialect.name == "postgresql":
+        return _plan_crossed(session, config, campaign, now, since)
+    return _plan_rows(session, config, campaign, now, since)
+
+
+def _plan_rows(
+    session: Session, config: Config, campaign: Campaign, now: dt.datetime, since: Head | None
+) -> int:
     """Row by row (SQLite): insert-ready dicts in batches of BATCH."""
     total = 0
     batch: list[dict[str, Any]] = []
-    for row in delivery_rows(session, config, campaign, now):
+    for row in delivery_rows(session, config, campaign, now, since):
         batch.append(row)
         if len(batch) >= BATCH:
             total += plan_deliveries(session, batch)
@@ -193,13 +248,17 @@ def _plan_rows(session: Session, config: Config, campaign: Campaign, now: dt.dat
     return total + plan_deliveries(session, batch)
 
 
-def _plan_slotted(session: Session, config: Config, campaign: Campaign, now: dt.datetime) -> int:
+def _plan_slotted(
+    session: Session, config: Config, campaign: Campaign, now: dt.datetime, since: Head | None
+) -> int:
     """The loudspeaker rows of a campaign, each due before its own station's slot."""
-    rows = delivery_rows(session, config, campaign, now)
+    rows = delivery_rows(session, config, campaign, now, since)
     return plan_deliveries(session, [r for r in rows if r["channel"] == "loudspeaker"])
 
 
-def _plan_crossed(session: Session, config: Config, campaign: Campaign, now: dt.datetime) -> int:
+def _plan_crossed(
+    session: Session, config: Config, campaign: Campaign, now: dt.datetime, since: Head | None
+) -> int:
     """Set-based (PostgreSQL): items and targets go as arrays, the server crosses them.
 
     Python still decides each item's due time (cron, fixed times, daily cap, topics), once per
@@ -209,7 +268,7 @@ def _plan_crossed(session: Session, config: Config, campaign: Campaign, now: dt.
     pairs = [(u, t) for u, t in everyone if t.kind != "loudspeaker"]
     total = 0
     if len(pairs) < len(everyone):  # their due times differ per target: planned row by row
-        total += _plan_slotted(session, config, campaign, now)
+        total += _plan_slotted(session, config, campaign, now, since)
     if not pairs:
         return total
     cutoff = cutoffs(session, campaign, pairs, now)
@@ -219,7 +278,7 @@ def _plan_crossed(session: Session, config: Config, campaign: Campaign, now: dt.
     state = AWAITING_APPROVAL if campaign.approval else PLANNED
     per_statement = max(1, ROWS_PER_STATEMENT // len(pairs))
     chunk: list[DueItem] = []
-    for item in due_items(session, campaign):
+    for item in due_items(session, campaign, since):
         chunk.append(item)
         if len(chunk) >= per_statement:
             total += _cross(session, campaign, state, now, chunk, groups)

@@ -59,6 +59,7 @@ class Runtime:
     _local: PerThread = field(default_factory=PerThread)
     _opened: list[tuple[threading.Thread, requests.Session]] = field(default_factory=list)
     _limits: Any = None
+    _settings: tuple[Config | None, dict[str, dict[str, Any]]] = (None, {})
     _lock: threading.Lock = field(default_factory=threading.Lock)
     stopping: threading.Event = field(default_factory=threading.Event)
     """Set on SIGTERM/SIGINT: polls in flight are cut short, no new work is taken."""
@@ -79,6 +80,17 @@ class Runtime:
         return value
 
     def channel_settings(self, kind: str) -> dict[str, Any]:
+        """A channel kind's settings over the defaults: built once per config, not per delivery
+        (each call gets its own copy of the top level; the nested values are shared)."""
+        config, cached = self._settings
+        if config is not self.config:  # first call, or the config was replaced
+            cached = {}
+            self._settings = (self.config, cached)
+        if kind not in cached:
+            cached[kind] = self._build_channel_settings(kind)
+        return dict(cached[kind])
+
+    def _build_channel_settings(self, kind: str) -> dict[str, Any]:
         raw = self.setting("channels", kind) or {}
         defaults = ChannelSettings().model_dump()
         if kind == "sms" and not raw.get("quiet_hours"):

@@ -8,12 +8,11 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from worker.reports.report import BUCKETS, FORMS, Broadcast, Report
+from worker.reports.sections import SECTION_ALIASES
 from worker.reports.topic_names import topic_name
 from worker.reports.words import words
 
 Cell = str | int
-SECTIONS = ("summary", "channels", "topics", "sms", "loudspeaker", "quotas")
-SECTION_ALIASES = {"targets": "quotas"}  # old name: new name, still accepted
 
 
 @dataclass(frozen=True)

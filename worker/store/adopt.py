@@ -18,14 +18,11 @@ from alembic.operations import Operations
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Connection
 
+from worker.store.errors import SchemaError
 from worker.store.models import Base
 
 ADDABLE = ("add_table", "add_column", "add_index")
 log = logging.getLogger(__name__)
-
-
-class SchemaError(RuntimeError):
-    """The database's schema is not the one this loa needs; the message says what to do."""
 
 
 class _Recorder:

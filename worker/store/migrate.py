@@ -25,7 +25,7 @@ from alembic.util import CommandError
 from sqlalchemy.engine import Connection, Engine
 
 from worker.store import adopt as legacy
-from worker.store.adopt import SchemaError
+from worker.store.errors import SchemaError
 from worker.store.models import UTCDateTime
 
 __all__ = ["SchemaError", "baseline", "current", "ensure_schema", "head", "revision", "upgrade"]

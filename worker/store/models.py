@@ -9,6 +9,24 @@ from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text,
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from worker.store import states
+
+# Delivery states, as in docs/architecture.md: defined in worker.store.states (light, for the
+# CLI parser), and named here too, where the rest of loa imports them with the models.
+AWAITING_APPROVAL = states.AWAITING_APPROVAL
+CANCELLED = states.CANCELLED
+FAILED = states.FAILED
+PENDING_STATES = states.PENDING_STATES
+PLANNED = states.PLANNED
+PUBLISHED = states.PUBLISHED
+QUEUED = states.QUEUED
+RETRYING = states.RETRYING
+SENDING = states.SENDING
+SKIPPED = states.SKIPPED
+STATES = states.STATES
+UNCERTAIN = states.UNCERTAIN
+UNSENT_STATES = states.UNSENT_STATES
+
 
 class UTCDateTime(TypeDecorator[dt.datetime]):
     """Aware datetimes in, aware UTC datetimes out, on SQLite and PostgreSQL alike."""
@@ -33,31 +51,6 @@ class Base(DeclarativeBase):
     type_annotation_map = {dt.datetime: UTCDateTime, dict[str, Any]: JSON, list[str]: JSON}
 
 
-# Delivery states, as in docs/architecture.md.
-PLANNED = "planned"
-AWAITING_APPROVAL = "awaiting_approval"
-QUEUED = "queued"
-SENDING = "sending"
-RETRYING = "retrying"
-PUBLISHED = "published"
-FAILED = "failed"
-UNCERTAIN = "uncertain"
-SKIPPED = "skipped"
-CANCELLED = "cancelled"
-STATES = (
-    PLANNED,
-    AWAITING_APPROVAL,
-    QUEUED,
-    SENDING,
-    RETRYING,
-    PUBLISHED,
-    FAILED,
-    UNCERTAIN,
-    SKIPPED,
-    CANCELLED,
-)
-PENDING_STATES = (PLANNED, AWAITING_APPROVAL, QUEUED, SENDING, RETRYING)
-UNSENT_STATES = (PLANNED, AWAITING_APPROVAL, QUEUED, RETRYING)
 """Nothing sent yet and nobody has settled them: late once their due time has passed."""
 FINAL_STATES = (PUBLISHED, FAILED, SKIPPED, CANCELLED)
 
@@ -142,6 +135,24 @@ class CampaignTarget(Base):
     target: Mapped[str] = mapped_column(String(200), primary_key=True)
     since: Mapped[dt.datetime | None]
     recorded_at: Mapped[dt.datetime]
+
+
+class PlanMark(Base):
+    """How far the planner got with a campaign: what it planned from and up to which item.
+
+    `fingerprint` digests the campaign's config and its targets as planned; `item_max` and
+    `updated_max` are the highest item id and item `updated` among the campaign's sources then.
+    A tick with the same fingerprint plans only items past both marks; nothing, when there are
+    none (a quiet tick). A different fingerprint plans the campaign in full again.
+    """
+
+    __tablename__ = "plan_marks"
+
+    campaign: Mapped[str] = mapped_column(String(100), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    item_max: Mapped[int | None] = mapped_column(Integer)
+    updated_max: Mapped[dt.datetime | None]
+    planned_at: Mapped[dt.datetime]
 
 
 class Attempt(Base):

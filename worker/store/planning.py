@@ -6,10 +6,10 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
-from worker.store.models import CampaignTarget, Delivery
+from worker.store.models import CampaignTarget, ContentItem, Delivery, PlanMark
 from worker.store.queries import affected, insert_ignoring_existing
 
 DELIVERY_KEY = ["campaign", "item_id", "unit", "target"]
@@ -38,6 +38,35 @@ def target_since(
 def _target_since(session: Session, campaign: str) -> dict[str, dt.datetime | None]:
     q = select(CampaignTarget.target, CampaignTarget.since)
     return {t: s for t, s in session.execute(q.where(CampaignTarget.campaign == campaign))}
+
+
+Head = tuple[int | None, dt.datetime | None]
+"""The highest item id and item `updated` among some sources' items (None: no items)."""
+
+
+def item_heads(session: Session) -> dict[str, Head]:
+    """Per source, its items' highest id and `updated`: one aggregate over content_items."""
+    q = select(ContentItem.source, func.max(ContentItem.id), func.max(ContentItem.updated))
+    return {src: (i, u) for src, i, u in session.execute(q.group_by(ContentItem.source))}
+
+
+def plan_marks(session: Session) -> dict[str, tuple[str, Head]]:
+    """Per campaign, the fingerprint and head it was last planned with."""
+    q = select(PlanMark.campaign, PlanMark.fingerprint, PlanMark.item_max, PlanMark.updated_max)
+    return {c: (f, (i, u)) for c, f, i, u in session.execute(q)}
+
+
+def save_mark(
+    session: Session, campaign: str, fingerprint: str, head: Head, now: dt.datetime
+) -> None:
+    """Record what a campaign was planned with (an UPDATE, or an INSERT the first time)."""
+    values = {"fingerprint": fingerprint, "item_max": head[0], "updated_max": head[1]}
+    result = session.execute(
+        update(PlanMark).where(PlanMark.campaign == campaign).values(**values, planned_at=now)
+    )
+    if not affected(result):
+        session.add(PlanMark(campaign=campaign, planned_at=now, **values))
+        session.flush()
 
 
 def plan_deliveries(session: Session, rows: Sequence[dict[str, Any]]) -> int:

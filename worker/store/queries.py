@@ -242,20 +242,38 @@ def record_outcome(
     recordings for one delivery never race for the same number. `states`: a journaled outcome
     replayed late may also settle a row the lease sweep meanwhile left `uncertain`.
     """
-    result = session.execute(
-        update(DELIVERIES)
-        .where(
-            DELIVERIES.c.id == delivery_id,
-            DELIVERIES.c.state.in_(states),
-            DELIVERIES.c.claims == claim,
-        )
-        .values(attempts=DELIVERIES.c.attempts + 1, lease_until=None, **values)
-    )
+    statement = _record_statement(tuple(values), tuple(states))
+    params = {f"set_{k}": v for k, v in values.items()}
+    result = session.execute(statement, {**params, "rec_id": delivery_id, "rec_claim": claim})
     if affected(result) != 1:
         return False
     row = {c.key: getattr(attempt, c.key) for c in ATTEMPTS.c if c.key not in ("id", "number")}
     session.execute(_RECORD_ATTEMPT, {**row, "attempt_of": delivery_id})
     return True
+
+
+_RECORDS: dict[tuple[tuple[str, ...], tuple[str, ...]], Any] = {}
+
+
+def _record_statement(keys: tuple[str, ...], states: tuple[str, ...]) -> Any:
+    """The outcome UPDATE for this set of columns, built once per shape (a handful: published,
+    retrying, failed, each with or without progress, SMS counts, a reason) rather than per
+    delivery: building and cache-keying a fresh statement cost ~0.2 ms of CPU a delivery."""
+    key = (keys, states)
+    statement = _RECORDS.get(key)
+    if statement is None:
+        sets = {k: bindparam(f"set_{k}", type_=DELIVERIES.c[k].type) for k in keys}
+        statement = (
+            update(DELIVERIES)
+            .where(
+                DELIVERIES.c.id == bindparam("rec_id"),
+                DELIVERIES.c.state.in_(states),
+                DELIVERIES.c.claims == bindparam("rec_claim"),
+            )
+            .values(attempts=DELIVERIES.c.attempts + 1, lease_until=None, **sets)
+        )
+        _RECORDS[key] = statement
+    return statement
 
 
 def renew_lease(session: Session, delivery_id: int, claim: int, until: dt.datetime) -> bool:

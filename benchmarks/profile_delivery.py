@@ -1,0 +1,81 @@
+"""Profile one process delivering N webhook deliveries in-process (not part of `benchmarks.run`).
+
+    python -m benchmarks.profile_delivery [N] [--top 25]
+
+Starts the benchmark HTTP server (benchmarks.servers, webhook mode), plans N deliveries (N
+units x 1 webhook target x 1 item) on a SQLite file, promotes them, then calls
+`worker.engine.delivery.deliver` for each on one thread: first N/2 unprofiled for the CPU
+figure (process time per delivery), then N/2 under cProfile, whose top functions it prints.
+No broker is involved (deliver() is what the actor calls).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks import procs
+from benchmarks.delivery import published_at, write_webhook_config
+from benchmarks.fixtures import insert_items
+
+
+def run(count: int, top: int) -> str:
+    os.environ.pop("REDIS_URL", None)
+    with tempfile.TemporaryDirectory() as folder:
+        scratch = Path(folder)
+        with procs.http_server("webhook", scratch) as url:
+            root = write_webhook_config(scratch / "config", url, units=count)
+            from worker.engine import delivery
+            from worker.engine.runtime import build_runtime
+            from worker.store import queries
+            from worker.store.models import PUBLISHED, Delivery
+
+            rt = build_runtime(root, f"sqlite:///{scratch / 'loa.db'}", outbox=scratch / "out")
+            insert_items(rt.engine, 1, published_at())
+            from worker.engine.planner import plan
+
+            now = rt.now()
+            with rt.sessions.begin() as s:
+                plan(s, rt.config, now)
+            with rt.sessions.begin() as s:
+                ids = [i for i, _ in queries.promote_due(s, now, limit=count)]
+            half = len(ids) // 2
+            cpu = time.process_time()
+            for i in ids[:half]:
+                delivery.deliver(rt, i)
+            per = (time.process_time() - cpu) / max(half, 1) * 1000
+            profiler = cProfile.Profile()
+            profiler.enable()
+            for i in ids[half:]:
+                delivery.deliver(rt, i)
+            profiler.disable()
+            from sqlalchemy import func, select
+
+            with rt.sessions() as s:
+                done = s.scalar(
+                    select(func.count()).select_from(Delivery).where(Delivery.state == PUBLISHED)
+                )
+            rt.close()
+            rt.engine.dispose()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(top)
+    head = f"{len(ids)} deliveries, {done} published; CPU per delivery (unprofiled half): "
+    return head + f"{per:.2f} ms\n" + out.getvalue()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("count", nargs="?", type=int, default=1000)
+    parser.add_argument("--top", type=int, default=25)
+    args = parser.parse_args()
+    print(run(args.count, args.top))
+
+
+if __name__ == "__main__":
+    main()

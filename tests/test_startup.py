@@ -1,0 +1,50 @@
+"""`loa --help` imports none of the heavy libraries: each command imports its own (start-up).
+
+Not timed: what is measured is which modules a fresh interpreter has loaded. The wall time is
+in benchmarks/memory.py (start-up figures).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+HEAVY = ("sqlalchemy", "PIL", "flask", "openpyxl", "docx", "matplotlib", "alembic", "feedparser")
+
+PROBE = """
+import contextlib, io, json, sys
+from worker.cli.main import main
+with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):
+    main(sys.argv[1:])
+heavy = {heavy!r}
+print(json.dumps(sorted({{m.split(".")[0] for m in sys.modules}} & set(heavy))))
+"""
+
+
+def _loaded(*argv: str) -> list[str]:
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE.format(heavy=HEAVY), *argv],
+        cwd=ROOT,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    return list(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def test_help_imports_no_heavy_library() -> None:
+    assert _loaded("--help") == []
+
+
+def test_a_command_help_imports_no_heavy_library() -> None:
+    assert _loaded("report", "--help") == []
+
+
+def test_check_imports_no_database_web_or_report_library() -> None:
+    loaded = _loaded("--config", str(ROOT / "config"), "check")
+    assert not set(loaded) & {"sqlalchemy", "alembic", "flask", "openpyxl", "docx", "matplotlib"}
