@@ -6,7 +6,7 @@ The errors a publish raises live in channels.errors.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
@@ -17,6 +17,12 @@ from campaigns.model import Item, Target, Unit
 
 TIMEOUT = (3.05, 20.0)
 """Connect and read timeouts for every request a transport makes."""
+
+
+BatchCallback = Callable[[tuple[str, ...], tuple[str, ...]], None]
+"""Called by an SMS transport after each gateway answer, before the next batch: (numbers the
+gateway accepted, numbers whose answer never came). The worker stores them at once, so a crash
+loses at most one batch's knowledge; it raises to stop the send (the claim was lost)."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,13 @@ class Message:
     resume: Resume | None = None
     due: dt.datetime | None = None
     """When the delivery is due (set by the worker); a loudspeaker bulletin takes the next slot."""
+    on_batch: BatchCallback | None = field(default=None, compare=False, repr=False)
+    """Where an SMS transport reports each batch's answer (see BatchCallback); set by the worker."""
+
+    def batch_done(self, accepted: tuple[str, ...], unsure: tuple[str, ...] = ()) -> None:
+        """Report one batch's answer to the worker, when it listens."""
+        if self.on_batch is not None and (accepted or unsure):
+            self.on_batch(accepted, unsure)
 
 
 @dataclass(frozen=True)

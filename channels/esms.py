@@ -193,6 +193,7 @@ class EsmsTransport(Transport):
                 raise partial(e, tuple(sent)) from e
             log.info("esms %s: batch %s/%s: %s", self.target.id, index, len(groups), verdict)
             _record(detail, verdict, value, group, sent)
+            message.batch_done(() if verdict == "refused" else group)
         if not sent:
             codes = sorted(set(detail["refused"].values()))
             raise PermanentError(f"esms target {self.target.id}: eSMS refused every number {codes}")

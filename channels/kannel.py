@@ -158,7 +158,7 @@ class KannelTransport(Transport):
             raise PermanentError(f"kannel target {self.target.id}: {e}") from e
         headers = self._headers(message, encoding)
         groups = batches(numbers, self.batch_size)
-        queued = self._send(groups, headers, message.text.encode("utf-8"))
+        queued = self._send(message, groups, headers)
         detail = {
             "recipients": len(numbers),
             "batches": len(groups),
@@ -169,8 +169,12 @@ class KannelTransport(Transport):
         }
         return Receipt(remote_id=self._remote_id(message, numbers), status=202, detail=detail)
 
-    def _send(self, groups: list[tuple[str, ...]], headers: dict[str, str], body: bytes) -> int:
-        """Post each batch in turn and return how many numbers smsbox only queued."""
+    def _send(
+        self, message: Message, groups: list[tuple[str, ...]], headers: dict[str, str]
+    ) -> int:
+        """Post each batch in turn and return how many numbers smsbox only queued; each answer
+        goes to `message.batch_done` before the next batch is posted."""
+        body = message.text.encode("utf-8")
         sent: list[str] = []
         queued = 0
         for index, group in enumerate(groups, 1):
@@ -179,6 +183,7 @@ class KannelTransport(Transport):
             except ChannelError as e:
                 unsure = group if isinstance(e, Unconfirmed) else ()
                 log.warning("kannel %s: batch %s/%s: %s", self.target.id, index, len(groups), e)
+                message.batch_done((), unsure)
                 raise partial(e, tuple(sent), unsure) from e
             log.info(
                 "kannel %s: batch %s/%s, %s numbers: %s",
@@ -190,6 +195,7 @@ class KannelTransport(Transport):
             )
             sent.extend(group)
             queued += len(group) if verdict == "queued" else 0
+            message.batch_done(group)
         return queued
 
     def _remote_id(self, message: Message, numbers: tuple[str, ...]) -> str:

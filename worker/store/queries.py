@@ -258,6 +258,22 @@ def record_outcome(
     return True
 
 
+def record_progress(
+    session: Session, delivery_id: int, claim: int, progress: dict[str, Any], recipients: int
+) -> bool:
+    """Store a sending row's progress (one SMS batch answered), only while this claim holds it."""
+    result = session.execute(
+        update(DELIVERIES)
+        .where(
+            DELIVERIES.c.id == delivery_id,
+            DELIVERIES.c.state == SENDING,
+            DELIVERIES.c.claims == claim,
+        )
+        .values(progress=progress, recipients=recipients)
+    )
+    return affected(result) == 1
+
+
 def renew_lease(session: Session, delivery_id: int, claim: int, until: dt.datetime) -> bool:
     """Extend the lease of a row this worker still holds (same claim number, still sending)."""
     result = session.execute(

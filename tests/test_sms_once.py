@@ -1,0 +1,165 @@
+"""Every valid SMS subscriber gets a delivery exactly once through faults, on a real Kannel.
+
+Counted from what reached Kannel's fake SMSC (its log), not from what loa thinks it sent.
+"""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from campaigns.model import TZ
+from tests.factories import campaign, write_config
+from tests.kannel_gateway import (
+    MO_FROM,
+    PASSWORD,
+    USERNAME,
+    KannelGateway,
+    running_kannel,
+    wait_until,
+)
+from tests.stepping import Clock, step
+from worker import actions
+from worker.engine import progress
+from worker.engine.runtime import Runtime, build_runtime
+from worker.store.filters import Filters
+from worker.store.models import PUBLISHED, SENDING, UNCERTAIN, Delivery
+
+pytestmark = pytest.mark.kannel
+
+START = dt.datetime(2024, 6, 1, 9, 0, tzinfo=TZ)
+VALID = [f"0912{i:06d}" for i in range(500)]
+
+
+class Killed(BaseException):
+    """Stands for kill -9: nothing after it runs, nothing is recorded (not an Exception)."""
+
+
+@pytest.fixture(scope="module")
+def kannel(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KannelGateway]:
+    with running_kannel(Path(tmp_path_factory.mktemp("kannel-once"))) as gateway:
+        yield gateway
+
+
+@pytest.fixture(autouse=True)
+def credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LOA_TEST_KANNEL_USER", USERNAME)
+    monkeypatch.setenv("LOA_TEST_KANNEL_PASSWORD", PASSWORD)
+
+
+def sms_runtime(
+    tmp_path: Path, url: str, kannel: KannelGateway, clock: Clock, **options: Any
+) -> Runtime:
+    target = {
+        "unit": "bien-hoa",
+        "kind": "sms",
+        "transport": "kannel",
+        "endpoint": kannel.sendsms_url,
+        "credentials": {"username": "LOA_TEST_KANNEL_USER", "password": "LOA_TEST_KANNEL_PASSWORD"},
+        "options": {"recipients": "recipients/subs.csv", "max_batch": 50, **options},
+    }
+    root = write_config(
+        tmp_path / "config",
+        targets=[target],
+        campaigns=[campaign(channels=["sms"])],
+        articles=1,
+        published=[START - dt.timedelta(hours=1)],
+    )
+    lines = ["phone", *VALID, "12345", "not a number", VALID[0], VALID[1]]
+    (root / "recipients" / "subs.csv").write_text("\n".join(lines) + "\n", "utf-8")
+    return build_runtime(root, url, clock=clock, outbox=tmp_path / "outbox")
+
+
+def parts_by(kannel: KannelGateway, since: int) -> collections.Counter[tuple[str, int]]:
+    """How often each (receiver, part number) reached the fake SMSC, from message `since` on."""
+    got = [r for r in kannel.received()[since:] if r.receiver != MO_FROM]
+    return collections.Counter((r.receiver, r.part[0]) for r in got)
+
+
+def once_each(kannel: KannelGateway, since: int, segments: int) -> None:
+    """Every valid number got every part of the message, and no part twice."""
+    want = len(VALID) * segments
+    wait_until(lambda: sum(parts_by(kannel, since).values()) >= want, 30, f"{want} parts")
+    got = parts_by(kannel, since)
+    assert {n for n, _ in got} == expected()
+    assert {p for _, p in got} == set(range(1, segments + 1))
+    twice = [key for key, count in got.items() if count > 1]
+    assert not twice, f"{len(twice)} parts sent twice, e.g. {twice[:3]}"
+
+
+def only(rt: Runtime) -> Delivery:
+    with rt.sessions() as s:
+        [row] = s.scalars(select(Delivery))
+    return row
+
+
+def expected() -> set[str]:
+    return {"84" + n[1:] for n in VALID}
+
+
+def test_a_worker_killed_mid_send_then_retried_reaches_each_number_once(
+    tmp_path: Path, sqlite_url: str, kannel: KannelGateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In-process stand-in for kill -9: the worker dies (a BaseException) right after the gateway
+    answered its 9th batch of 50; the lease runs out, the sweep finds the row `sending`, the
+    operator runs `loa retry`."""
+    since = len(kannel.received())
+    clock = Clock(START)
+    rt = sms_runtime(tmp_path, sqlite_url, kannel, clock)
+    answer = progress.BatchLog.__call__
+
+    def dies_after_nine(self: progress.BatchLog, sent: Any, unsure: Any) -> None:
+        answer(self, sent, unsure)
+        if self.writes == 9:
+            raise Killed
+
+    monkeypatch.setattr(progress.BatchLog, "__call__", dies_after_nine)
+    with pytest.raises(Killed):
+        step(rt)
+    monkeypatch.undo()
+    monkeypatch.setenv("LOA_TEST_KANNEL_USER", USERNAME)
+    monkeypatch.setenv("LOA_TEST_KANNEL_PASSWORD", PASSWORD)
+    dead = only(rt)
+    assert dead.state == SENDING
+    assert len(dead.progress["sent"]) == 450 and dead.recipients == 450
+
+    clock.advance(3600)  # the lease runs out; no lookup for SMS: uncertain, counted as sent
+    step(rt)
+    row = only(rt)
+    assert row.state == UNCERTAIN and row.recipients == 450
+    with rt.sessions.begin() as s:
+        actions.retry(s, [row.id], Filters(), clock())
+    assert step(rt) == [PUBLISHED]
+    done = only(rt)
+    assert done.recipients == 500 and set(done.progress["sent"]) == expected()
+    once_each(kannel, since, done.segments)
+
+
+def test_a_send_whose_claim_is_taken_away_stops_after_the_batch_in_hand(
+    tmp_path: Path, sqlite_url: str, kannel: KannelGateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another worker claimed the row after our first batch: we post nothing more, write nothing."""
+    since = len(kannel.received())
+    rt = sms_runtime(tmp_path, sqlite_url, kannel, Clock(START))
+    answer = progress.BatchLog.__call__
+
+    def taken_after_one(self: progress.BatchLog, sent: Any, unsure: Any) -> None:
+        if self.writes == 1:
+            with rt.sessions.begin() as s:
+                row = s.get(Delivery, self.delivery_id)
+                assert row is not None
+                row.claims += 1
+        answer(self, sent, unsure)
+
+    monkeypatch.setattr(progress.BatchLog, "__call__", taken_after_one)
+    assert step(rt) == ["lost-claim"]
+    row = only(rt)
+    assert row.state == SENDING and len(row.progress["sent"]) == 50 and row.attempts == 0
+    wait_until(lambda: len(parts_by(kannel, since)) >= 100, 10, "two batches")
+    assert {n for n, _ in parts_by(kannel, since)} == {"84" + n[1:] for n in VALID[:100]}

@@ -1,0 +1,62 @@
+"""Each SMS batch's answer stored before the next batch goes: a crash loses one batch at most.
+
+The transport calls a `BatchLog` (as `Message.on_batch`) after every gateway answer; it folds
+the numbers into the delivery's progress and writes it, fenced by the claim number, retrying
+through a short outage. A lost claim stops the send: someone else holds the row now.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from worker.engine import journal
+from worker.engine.runtime import Runtime
+from worker.store import queries
+
+log = logging.getLogger(__name__)
+
+
+class ClaimLost(BaseException):
+    """The row is no longer this attempt's: stop sending, record nothing.
+
+    A BaseException, so no `except Exception` on the way (a transport's, the attempt's own
+    catch-all) turns it into a recorded outcome; `deliver` catches it."""
+
+
+def merge(
+    progress: dict[str, Any], sent: tuple[str, ...] = (), unsure: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """`progress` with `sent` and `unsure` added; a number sent is no longer unsure."""
+    merged = dict(progress)
+    if sent:
+        merged["sent"] = sorted(set(merged.get("sent", ())) | set(sent))
+    if unsure:
+        merged["unsure"] = sorted(set(merged.get("unsure", ())) | set(unsure))
+    if sent and merged.get("unsure"):
+        merged["unsure"] = sorted(set(merged["unsure"]) - set(sent))
+        if not merged["unsure"]:
+            del merged["unsure"]
+    return merged
+
+
+class BatchLog:
+    """Keeps one attempt's progress and writes it to the row after each batch."""
+
+    def __init__(self, rt: Runtime, delivery_id: int, claim: int, progress: dict[str, Any]) -> None:
+        self.rt, self.delivery_id, self.claim = rt, delivery_id, claim
+        self.progress = dict(progress)
+        self.writes = 0
+
+    def __call__(self, accepted: tuple[str, ...], unsure: tuple[str, ...]) -> None:
+        self.progress = merge(self.progress, accepted, unsure)
+        progress, count = self.progress, len(self.progress.get("sent", ()))
+
+        def write() -> bool:
+            with self.rt.sessions.begin() as s:
+                return queries.record_progress(s, self.delivery_id, self.claim, progress, count)
+
+        if not journal.patiently(write):
+            log.warning("delivery %s: claim %s lost mid-send", self.delivery_id, self.claim)
+            raise ClaimLost(f"delivery {self.delivery_id}: claim {self.claim} lost mid-send")
+        self.writes += 1
