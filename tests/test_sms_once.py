@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
+import os
+import signal
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
+from werkzeug.serving import make_server
 
 from campaigns.model import TZ
 from tests.factories import campaign, write_config
@@ -29,12 +33,14 @@ from worker import actions
 from worker.engine import progress
 from worker.engine.runtime import Runtime, build_runtime
 from worker.store.filters import Filters
-from worker.store.models import PUBLISHED, SENDING, UNCERTAIN, Delivery
+from worker.store.models import PUBLISHED, RETRYING, SENDING, UNCERTAIN, Delivery, SmsReport
+from worker.web.callbacks import create_callbacks
 
 pytestmark = pytest.mark.kannel
 
 START = dt.datetime(2024, 6, 1, 9, 0, tzinfo=TZ)
 VALID = [f"0912{i:06d}" for i in range(500)]
+OPTED_OUT = VALID[-5:]
 
 
 class Killed(BaseException):
@@ -47,6 +53,23 @@ def kannel(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KannelGateway]:
         yield gateway
 
 
+@pytest.fixture
+def callbacks() -> Iterator[tuple[str, list[object]]]:
+    """Our delivery-report endpoint on a free port; the test puts the app in the list."""
+    holder: list[object] = []
+
+    def app(environ: dict[str, object], start_response: object) -> object:
+        return holder[0](environ, start_response)  # type: ignore[operator]
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)  # type: ignore[arg-type]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}", holder
+    finally:
+        server.shutdown()
+
+
 @pytest.fixture(autouse=True)
 def credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LOA_TEST_KANNEL_USER", USERNAME)
@@ -54,7 +77,12 @@ def credentials(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def sms_runtime(
-    tmp_path: Path, url: str, kannel: KannelGateway, clock: Clock, **options: Any
+    tmp_path: Path,
+    url: str,
+    kannel: KannelGateway,
+    clock: Clock,
+    settings: dict[str, Any] | None = None,
+    **options: Any,
 ) -> Runtime:
     target = {
         "unit": "bien-hoa",
@@ -70,7 +98,9 @@ def sms_runtime(
         campaigns=[campaign(channels=["sms"])],
         articles=1,
         published=[START - dt.timedelta(hours=1)],
+        settings=settings,
     )
+    (root / "recipients" / "optout.txt").write_text("\n".join(OPTED_OUT) + "\n", "utf-8")
     lines = ["phone", *VALID, "12345", "not a number", VALID[0], VALID[1]]
     (root / "recipients" / "subs.csv").write_text("\n".join(lines) + "\n", "utf-8")
     return build_runtime(root, url, clock=clock, outbox=tmp_path / "outbox")
@@ -82,12 +112,15 @@ def parts_by(kannel: KannelGateway, since: int) -> collections.Counter[tuple[str
     return collections.Counter((r.receiver, r.part[0]) for r in got)
 
 
-def once_each(kannel: KannelGateway, since: int, segments: int) -> None:
-    """Every valid number got every part of the message, and no part twice."""
-    want = len(VALID) * segments
+def once_each(
+    kannel: KannelGateway, since: int, segments: int, numbers: set[str] | None = None
+) -> None:
+    """Every number meant (every valid one by default) got every part once, nobody else any."""
+    numbers = expected() if numbers is None else numbers
+    want = len(numbers) * segments
     wait_until(lambda: sum(parts_by(kannel, since).values()) >= want, 30, f"{want} parts")
     got = parts_by(kannel, since)
-    assert {n for n, _ in got} == expected()
+    assert {n for n, _ in got} == numbers
     assert {p for _, p in got} == set(range(1, segments + 1))
     twice = [key for key, count in got.items() if count > 1]
     assert not twice, f"{len(twice)} parts sent twice, e.g. {twice[:3]}"
@@ -163,3 +196,76 @@ def test_a_send_whose_claim_is_taken_away_stops_after_the_batch_in_hand(
     assert row.state == SENDING and len(row.progress["sent"]) == 50 and row.attempts == 0
     wait_until(lambda: len(parts_by(kannel, since)) >= 100, 10, "two batches")
     assert {n for n, _ in parts_by(kannel, since)} == {"84" + n[1:] for n in VALID[:100]}
+
+
+def reports_for(rt: Runtime, numbers: list[str]) -> int:
+    with rt.sessions() as s:
+        query = select(func.count()).where(SmsReport.recipient.in_(numbers))
+        return int(s.scalar(query.select_from(SmsReport)) or 0)
+
+
+def test_a_gateway_stalled_past_the_read_timeout_reaches_each_number_once(
+    tmp_path: Path,
+    sqlite_url: str,
+    kannel: KannelGateway,
+    callbacks: tuple[str, list[object]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """smsbox is SIGSTOPped after 3 batches of 50, longer than the 2 s read timeout, then
+    SIGCONT: the 4th batch is unsure. Kannel 1.4.5 drops a request whose client has gone, so no
+    report comes for those 50; the next attempt sends the others and waits for reports until the
+    settle window ends; the one after sends the 50 once more. Opted-out numbers get nothing."""
+    since = len(kannel.received())
+    clock = Clock(START)
+    base, holder = callbacks
+    settings = {
+        "sms_settle_seconds": 600,
+        "channels": {"sms": {"retry": {"attempts": 5, "first_delay": 30, "jitter": 0}}},
+    }
+    rt = sms_runtime(
+        tmp_path,
+        sqlite_url,
+        kannel,
+        clock,
+        settings,
+        timeout=[1.0, 2.0],
+        dlr_url=base + "/dlr/kannel",
+        allow_http=True,
+        optout="recipients/optout.txt",
+    )
+    holder.append(create_callbacks(rt))
+    answer = progress.BatchLog.__call__
+    smsbox = kannel.pids["smsbox"]
+
+    def stall_after_three(self: progress.BatchLog, sent: Any, unsure: Any) -> None:
+        answer(self, sent, unsure)
+        if self.writes == 3:
+            os.kill(smsbox, signal.SIGSTOP)
+
+    monkeypatch.setattr(progress.BatchLog, "__call__", stall_after_three)
+    try:
+        assert step(rt) == [RETRYING]
+    finally:
+        os.kill(smsbox, signal.SIGCONT)
+    monkeypatch.setattr(progress.BatchLog, "__call__", answer)
+    row = only(rt)
+    assert len(row.progress["sent"]) == 150 and len(row.progress["unsure"]) == 50
+    unsure = list(row.progress["unsure"])
+
+    clock.advance(60)  # the retry is due, inside the settle window: the others go, 50 wait
+    assert step(rt) == [RETRYING]
+    row = only(rt)
+    assert len(row.progress["sent"]) == 445 and row.progress["unsure"] == unsure
+    assert "waiting for delivery reports" in (row.reason or "")
+    assert row.next_attempt_at is not None
+    wanted = expected() - {"84" + n[1:] for n in OPTED_OUT}
+    once_each(kannel, since, row.segments, wanted - set(unsure))
+    assert reports_for(rt, unsure) == 0
+
+    clock.advance(600)  # the window is over and no report came: the 50 are sent once more
+    assert step(rt) == [PUBLISHED]
+    done = only(rt)
+    assert set(done.progress["sent"]) == wanted and "unsure" not in done.progress
+    assert done.progress["resent"] == unsure
+    assert done.recipients == len(wanted)
+    once_each(kannel, since, done.segments, wanted)

@@ -5,15 +5,21 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from campaigns.model import TZ
+from channels.recipients import RecipientsError, recipients_for
 from worker.cli.args import BadInput, local_time, narrow, runtime_from
 from worker.reports.tables import as_table
 from worker.store.models import Action, Attempt, ContentItem, Delivery
 from worker.store.reads import is_late
+from worker.store.smsreports import recipient_states
+
+if TYPE_CHECKING:
+    from worker.engine.runtime import Runtime
 
 
 def jobs(args: argparse.Namespace) -> int:
@@ -116,6 +122,7 @@ def show(args: argparse.Namespace) -> int:
     for key in SHOWN:
         if data.get(key) not in (None, ""):
             print(f"{key:>15}: {data[key]}")
+    _print_recipients(data.get("sms"), bool(getattr(args, "numbers", False)))
     for a in data["attempts_log"]:
         print(
             f"  attempt {a['number']} {a['started_at']} {a['outcome']}"
@@ -128,6 +135,30 @@ def show(args: argparse.Namespace) -> int:
             + (f": {a['detail']}" if a["detail"] else "")
         )
     return 0
+
+
+def _sms_recipients(rt: Runtime, s: Session, d: Delivery, numbers: bool) -> dict[str, Any]:
+    """Counts (and with `numbers` the numbers) per recipient state of an SMS delivery."""
+    target = rt.config.targets.get(d.target)
+    try:
+        listed = recipients_for(target) if target is not None else ()
+    except RecipientsError:
+        listed = ()
+    states = recipient_states(s, d.id, d.progress, listed)
+    shown: dict[str, Any] = {"counts": {k: len(v) for k, v in states.items()}}
+    if numbers:
+        shown["numbers"] = states
+    return shown
+
+
+def _print_recipients(sms: dict[str, Any] | None, numbers: bool) -> None:
+    if not sms:
+        return
+    counts = ", ".join(f"{state} {count}" for state, count in sms["counts"].items())
+    print(f"{'recipients by':>15}: {counts}")
+    for state, listed in sms.get("numbers", {}).items() if numbers else ():
+        if listed:
+            print(f"  {state} ({len(listed)}): {' '.join(listed)}")
 
 
 def _one_delivery(args: argparse.Namespace) -> dict[str, Any]:
@@ -148,7 +179,9 @@ def _one_delivery(args: argparse.Namespace) -> dict[str, Any]:
             )
         )
         acts = list(s.scalars(select(Action).where(Action.delivery_id == d.id).order_by(Action.id)))
-    data = _delivery_json(d, item.title if item else "", rt.now())
+        data = _delivery_json(d, item.title if item else "", rt.now())
+        if d.channel == "sms":
+            data["sms"] = _sms_recipients(rt, s, d, bool(getattr(args, "numbers", False)))
     data["progress"] = d.progress
     data["attempts_log"] = [
         {

@@ -64,6 +64,9 @@ def _operators(
     show = sub.add_parser("show", help="one delivery with every attempt and action")
     show.add_argument("id", type=int)
     show.add_argument("--json", action="store_true")
+    show.add_argument(
+        "--numbers", action="store_true", help="an SMS delivery's numbers in each recipient state"
+    )
     for name, text in (
         ("retry", "retry failed, uncertain or skipped deliveries"),
         ("cancel", "cancel deliveries not yet sent"),

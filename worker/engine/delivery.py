@@ -7,7 +7,7 @@ import datetime as dt
 import logging
 from typing import Any
 
-from campaigns.model import TZ, Item
+from campaigns.model import TZ, Item, Target
 from channels.base import Message, Receipt, Resume
 from channels.errors import (
     ChannelError,
@@ -18,9 +18,9 @@ from channels.errors import (
 )
 from channels.recipients import RecipientsError, recipients_for
 from channels.registry import formatter
-from worker.engine import journal
+from worker.engine import journal, unsure
 from worker.engine.lease import LeaseKeeper
-from worker.engine.progress import BatchLog, ClaimLost, merge
+from worker.engine.progress import BatchLog, ClaimLost, mark, merge
 from worker.engine.ratelimit import slots
 from worker.engine.retry import backoff, exhausted, in_quiet_hours
 from worker.engine.runtime import Runtime
@@ -119,14 +119,16 @@ def _attempt(rt: Runtime, claim: queries.Claim) -> str:
         if d.target not in rt.config.targets:
             raise PermanentError(f"target '{d.target}' is no longer in the config")
         target = rt.config.targets[d.target]
-        message = resume(build_message(rt, d, claim.item), d.progress or {})
+        if target.kind == "sms":  # reported numbers count as sent; a waited-out window resends
+            settled = unsure.settle(rt, d.id, batches.progress)
+            if settled != batches.progress:
+                batches.store(settled)
+        message = resume(build_message(rt, d, claim.item), batches.progress)
         message = dataclasses.replace(message, on_batch=batches)
-        limiters = rt.limits().limiters(target, rt.channel_settings(d.channel))
-        with slots(limiters) as granted:
-            if not granted:  # give the row back for a moment without spending an attempt
-                again = rt.now() + dt.timedelta(seconds=1)
-                return _give_back(rt, d, claim.claim, again, "waiting for a rate-limit slot")
-            receipt = rt.transport(target).publish(message)
+        receipt = _publish(rt, target, d, message)
+        if receipt is None:  # give the row back for a moment without spending an attempt
+            again = rt.now() + dt.timedelta(seconds=1)
+            return _give_back(rt, d, claim.claim, again, "waiting for a rate-limit slot")
     except TransientError as e:
         return _retry_or_fail(rt, d, claim.claim, started, e, batches.progress)
     except PermanentError as e:
@@ -143,6 +145,18 @@ def _attempt(rt: Runtime, claim: queries.Claim) -> str:
     return _finish(
         rt, d, claim.claim, started, PUBLISHED, receipt=receipt, message=message, base=done
     )
+
+
+def _publish(rt: Runtime, target: Target, d: Delivery, message: Message) -> Receipt | None:
+    """Publish within the target's rate limits; None when no slot was free. An SMS with no
+    number left to send (the rest sent or awaiting reports) makes no request."""
+    if message.kind == "sms" and not message.recipients and message.resume is not None:
+        return Receipt(remote_id=d.remote_id or f"{target.transport}:{d.id}", detail={})
+    limiters = rt.limits().limiters(target, rt.channel_settings(d.channel))
+    with slots(limiters) as granted:
+        if not granted:
+            return None
+        return rt.transport(target).publish(message)
 
 
 def _give_back(rt: Runtime, d: Delivery, claim: int, due: dt.datetime, reason: str) -> str:
@@ -204,7 +218,7 @@ def _finish(
             remote_id=receipt.remote_id, remote_url=receipt.url, published_at=now, last_error=None
         )
     progress = advance((d.progress or {}) if base is None else base, error)
-    progress = _aired(values, progress, receipt, message)
+    progress = mark(_aired(values, progress, receipt, message), now)
     if progress != (d.progress or {}):
         values["progress"] = progress
     if progress.get("sent"):
@@ -212,11 +226,7 @@ def _finish(
     if message is not None and message.kind == "sms":
         reached = set(progress.get("sent", ())) | set(message.recipients)
         values.update(segments=message.segments, recipients=len(reached))
-    if progress.get("unsure"):
-        values["reason"] = (
-            f"{len(progress['unsure'])} recipient(s) unconfirmed by the gateway:"
-            " not resent automatically"
-        )
+    unsure.verdict(rt, progress, values)
     attempt = Attempt(
         delivery_id=d.id,
         number=d.attempts + 1,

@@ -7,6 +7,7 @@ through a short outage. A lost claim stops the send: someone else holds the row 
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import Any
 
@@ -40,6 +41,15 @@ def merge(
     return merged
 
 
+def mark(progress: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
+    """Stamp when numbers became unsure (the first time since the last settling)."""
+    if progress.get("unsure") and not progress.get("unsure_at"):
+        return {**progress, "unsure_at": now.isoformat()}
+    if not progress.get("unsure"):
+        return {k: v for k, v in progress.items() if k != "unsure_at"}
+    return progress
+
+
 class BatchLog:
     """Keeps one attempt's progress and writes it to the row after each batch."""
 
@@ -49,8 +59,12 @@ class BatchLog:
         self.writes = 0
 
     def __call__(self, accepted: tuple[str, ...], unsure: tuple[str, ...]) -> None:
-        self.progress = merge(self.progress, accepted, unsure)
-        progress, count = self.progress, len(self.progress.get("sent", ()))
+        self.store(mark(merge(self.progress, accepted, unsure), self.rt.now()))
+
+    def store(self, progress: dict[str, Any]) -> None:
+        """Write `progress` to the row now (ClaimLost if the claim is gone)."""
+        self.progress = progress
+        count = len(progress.get("sent", ()))
 
         def write() -> bool:
             with self.rt.sessions.begin() as s:
