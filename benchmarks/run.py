@@ -28,7 +28,17 @@ from typing import Any
 from benchmarks import env
 from benchmarks.results import Context, Figure, Target, as_json, evaluate, markdown, table
 
-SCENARIOS = ("fanout", "delivery", "sms", "slides", "recovery", "memory", "hanging", "ingest")
+SCENARIOS = (
+    "fanout",
+    "delivery",
+    "sms",
+    "slides",
+    "recovery",
+    "memory",
+    "hanging",
+    "ingest",
+    "dlr",
+)
 
 
 def _recovery_baseline(figures: dict[str, Figure]) -> tuple[bool, str]:
@@ -41,6 +51,7 @@ def _recovery_baseline(figures: dict[str, Figure]) -> tuple[bool, str]:
 
 
 TARGETS = [
+    Target("a burst of 10,000 valid delivery reports loses none", "dlr.lost", "value", "<=", 0),
     Target("fan-out >= 0.7 x dramatiq pipelined enqueue", "fanout.pg", "ratio", ">=", 0.7),
     Target("delivery end to end >= 0.5 x bare requests loop", "delivery.loa", "ratio", ">=", 0.5),
     Target(

@@ -131,7 +131,9 @@ class KannelTransport(Transport):
             headers["X-Kannel-From"] = self.sender
         if self.dlr_base and message.delivery_id is not None:
             headers["X-Kannel-DLR-Mask"] = DLR_MASK
-            headers["X-Kannel-DLR-URL"] = kannel_dlr_url(self.dlr_base, message.delivery_id)
+            headers["X-Kannel-DLR-URL"] = kannel_dlr_url(
+                self.dlr_base, message.delivery_id, message.dlr_sig
+            )
         return headers
 
     def _post(self, numbers: tuple[str, ...], headers: dict[str, str], body: bytes) -> str:
@@ -178,6 +180,7 @@ class KannelTransport(Transport):
         sent: list[str] = []
         queued = 0
         for index, group in enumerate(groups, 1):
+            message.batch_start(group)
             try:
                 verdict = self._post(group, headers, body)
             except ChannelError as e:

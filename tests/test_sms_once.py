@@ -10,6 +10,7 @@ import datetime as dt
 import os
 import signal
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
 from campaigns.model import TZ
+from campaigns.periods import parse_period
 from tests.factories import campaign, write_config
 from tests.kannel_gateway import (
     MO_FROM,
@@ -32,6 +34,7 @@ from tests.stepping import Clock, step
 from worker import actions
 from worker.engine import progress
 from worker.engine.runtime import Runtime, build_runtime
+from worker.reports.report import build_report
 from worker.store.filters import Filters
 from worker.store.models import PUBLISHED, RETRYING, SENDING, UNCERTAIN, Delivery, SmsReport
 from worker.web.callbacks import create_callbacks
@@ -147,8 +150,8 @@ def test_a_worker_killed_mid_send_then_retried_reaches_each_number_once(
     rt = sms_runtime(tmp_path, sqlite_url, kannel, clock)
     answer = progress.BatchLog.__call__
 
-    def dies_after_nine(self: progress.BatchLog, sent: Any, unsure: Any) -> None:
-        answer(self, sent, unsure)
+    def dies_after_nine(self: progress.BatchLog, sent: Any, unsure: Any, posting: Any = ()) -> None:
+        answer(self, sent, unsure, posting)
         if self.writes == 9:
             raise Killed
 
@@ -160,42 +163,50 @@ def test_a_worker_killed_mid_send_then_retried_reaches_each_number_once(
     monkeypatch.setenv("LOA_TEST_KANNEL_PASSWORD", PASSWORD)
     dead = only(rt)
     assert dead.state == SENDING
-    assert len(dead.progress["sent"]) == 450 and dead.recipients == 450
+    assert len(dead.progress["sent"]) == 450 and dead.recipients == 450 and dead.segments > 0
 
     clock.advance(3600)  # the lease runs out; no lookup for SMS: uncertain, counted as sent
     step(rt)
     row = only(rt)
     assert row.state == UNCERTAIN and row.recipients == 450
+    with rt.sessions() as s:  # what Kannel took before the crash is counted, not 0
+        sms = build_report(s, rt.config, parse_period("2024")).sms["bien-hoa"]
+    assert (sms.recipients, sms.sent) == (450, 450 * row.segments)
     with rt.sessions.begin() as s:
         actions.retry(s, [row.id], Filters(), clock())
     assert step(rt) == [PUBLISHED]
     done = only(rt)
     assert done.recipients == 500 and set(done.progress["sent"]) == expected()
+    with rt.sessions() as s:  # the report counts what the gateway accepted, all 500
+        sms = build_report(s, rt.config, parse_period("2024")).sms["bien-hoa"]
+    assert (sms.messages, sms.recipients, sms.sent) == (1, 500, 500 * done.segments)
     once_each(kannel, since, done.segments)
 
 
 def test_a_send_whose_claim_is_taken_away_stops_after_the_batch_in_hand(
     tmp_path: Path, sqlite_url: str, kannel: KannelGateway, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Another worker claimed the row after our first batch: we post nothing more, write nothing."""
+    """Another worker claimed the row after our first batch: the write before the second batch
+    finds the claim gone, so nothing more is posted and nothing recorded."""
     since = len(kannel.received())
     rt = sms_runtime(tmp_path, sqlite_url, kannel, Clock(START))
     answer = progress.BatchLog.__call__
 
-    def taken_after_one(self: progress.BatchLog, sent: Any, unsure: Any) -> None:
+    def taken_after_one(self: progress.BatchLog, sent: Any, unsure: Any, posting: Any = ()) -> None:
         if self.writes == 1:
             with rt.sessions.begin() as s:
                 row = s.get(Delivery, self.delivery_id)
                 assert row is not None
                 row.claims += 1
-        answer(self, sent, unsure)
+        answer(self, sent, unsure, posting)
 
     monkeypatch.setattr(progress.BatchLog, "__call__", taken_after_one)
     assert step(rt) == ["lost-claim"]
     row = only(rt)
     assert row.state == SENDING and len(row.progress["sent"]) == 50 and row.attempts == 0
-    wait_until(lambda: len(parts_by(kannel, since)) >= 100, 10, "two batches")
-    assert {n for n, _ in parts_by(kannel, since)} == {"84" + n[1:] for n in VALID[:100]}
+    first = {"84" + n[1:] for n in VALID[:50]}
+    wait_until(lambda: {n for n, _ in parts_by(kannel, since)} >= first, 10, "the first batch")
+    assert {n for n, _ in parts_by(kannel, since)} == first
 
 
 def reports_for(rt: Runtime, numbers: list[str]) -> int:
@@ -237,8 +248,10 @@ def test_a_gateway_stalled_past_the_read_timeout_reaches_each_number_once(
     answer = progress.BatchLog.__call__
     smsbox = kannel.pids["smsbox"]
 
-    def stall_after_three(self: progress.BatchLog, sent: Any, unsure: Any) -> None:
-        answer(self, sent, unsure)
+    def stall_after_three(
+        self: progress.BatchLog, sent: Any, unsure: Any, posting: Any = ()
+    ) -> None:
+        answer(self, sent, unsure, posting)
         if self.writes == 3:
             os.kill(smsbox, signal.SIGSTOP)
 
@@ -257,15 +270,21 @@ def test_a_gateway_stalled_past_the_read_timeout_reaches_each_number_once(
     row = only(rt)
     assert len(row.progress["sent"]) == 445 and row.progress["unsure"] == unsure
     assert "waiting for delivery reports" in (row.reason or "")
-    assert row.next_attempt_at is not None
     wanted = expected() - {"84" + n[1:] for n in OPTED_OUT}
-    once_each(kannel, since, row.segments, wanted - set(unsure))
-    assert reports_for(rt, unsure) == 0
+    others = wanted - set(unsure)
+    wait_until(lambda: {n for n, _ in parts_by(kannel, since)} >= others, 30, "the other 295")
+    # Kannel 1.4.5 either drops the request whose client left or, when it had read it before
+    # it froze, sends it on waking: then each of those numbers' reports comes back.
+    time.sleep(2)
+    had = {n for n, _ in parts_by(kannel, since)} & set(unsure)
+    assert had in (set(), set(unsure))
+    wait_until(lambda: reports_for(rt, unsure) >= len(had), 30, "reports for the woken batch")
 
-    clock.advance(600)  # the window is over and no report came: the 50 are sent once more
+    clock.advance(600)  # the window is over: reported numbers count as sent, the rest go once
     assert step(rt) == [PUBLISHED]
     done = only(rt)
     assert set(done.progress["sent"]) == wanted and "unsure" not in done.progress
-    assert done.progress["resent"] == unsure
+    assert done.progress.get("resent", []) == ([] if had else unsure)
     assert done.recipients == len(wanted)
     once_each(kannel, since, done.segments, wanted)
+    print(f"stalled batch {'sent by Kannel on waking' if had else 'dropped by Kannel, resent'}")

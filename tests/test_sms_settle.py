@@ -14,6 +14,8 @@ import pytest
 from sqlalchemy import select
 
 from campaigns.model import TZ
+from campaigns.periods import parse_period
+from channels.dlr import sign
 from tests.factories import campaign, write_config
 from tests.fakes.base import Response
 from tests.fakes.smsbox import FakeSmsbox, answer
@@ -21,8 +23,10 @@ from tests.stepping import Clock, step
 from worker import actions
 from worker.cli.main import main
 from worker.engine.runtime import Runtime, build_runtime
+from worker.reports.report import build_report
 from worker.store.filters import Filters
 from worker.store.models import PUBLISHED, RETRYING, UNCERTAIN, Delivery
+from worker.store.secrets import dlr_key
 from worker.web.callbacks import create_callbacks
 
 START = dt.datetime(2024, 6, 1, 9, 0, tzinfo=TZ)
@@ -89,7 +93,9 @@ def stall_second_batch(rt: Runtime, fake: FakeSmsbox) -> list[str]:
 def report(rt: Runtime, number: str, status: int) -> None:
     row = only(rt)
     client = create_callbacks(rt).test_client()
-    got = client.get(f"/dlr/kannel?delivery={row.id}&to={number}&status={status}")
+    with rt.sessions.begin() as s:
+        sig = sign(dlr_key(s), row.id)
+    got = client.get(f"/dlr/kannel?delivery={row.id}&to={number}&status={status}&sig={sig}")
     assert got.status_code == 200
 
 
@@ -190,6 +196,18 @@ def test_show_counts_recipients_by_state_and_lists_numbers(
         "unsure": 2,
         "never sent": 2,
     }
+    assert data["reports"] == {"delivered": 1, "failed": 1, "pending": 0}
+    assert main(["--config", str(tmp_path / "config"), "jobs", "--json"]) == 0
+    [job] = json.loads(capsys.readouterr().out)
+    assert job["reports"] == {"delivered": 1, "failed": 1, "pending": 0}
+    with rt.sessions() as s:  # the SMS section: accepted so far, and what the reports say
+        sms = build_report(s, rt.config, parse_period("2024")).sms["bien-hoa"]
+    assert (sms.recipients, sms.delivered, sms.failed) == (2, 1, 1)
+    argv = ["report", "--period", "2024", "--format", "csv", "--section", "sms", "--lang", "en"]
+    assert main(["--config", str(tmp_path / "config"), *argv]) == 0
+    csv = capsys.readouterr().out
+    assert "Reported delivered,Reported failed" in csv
+    assert [line for line in csv.splitlines() if line.endswith(",1,2,3,6,1,1")], csv
     assert main(["--config", str(tmp_path / "config"), "show", str(row.id), "--numbers"]) == 0
     out = capsys.readouterr().out
     assert "delivered 1, failed 1, accepted 0, unsure 2, never sent 2" in out

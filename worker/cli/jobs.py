@@ -16,7 +16,7 @@ from worker.cli.args import BadInput, local_time, narrow, runtime_from
 from worker.reports.tables import as_table
 from worker.store.models import Action, Attempt, ContentItem, Delivery
 from worker.store.reads import is_late
-from worker.store.smsreports import recipient_states
+from worker.store.smsreports import recipient_states, report_counts
 
 if TYPE_CHECKING:
     from worker.engine.runtime import Runtime
@@ -39,10 +39,11 @@ def jobs(args: argparse.Namespace) -> int:
                 q.order_by(Delivery.updated_at.desc(), Delivery.id.desc()).limit(args.limit)
             )
         ]
+        reports = report_counts(s, [d.id for d, _ in rows if d.channel == "sms"])
     if args.json:
         print(
             json.dumps(
-                [_delivery_json(d, title, now) for d, title in rows],
+                [_delivery_json(d, title, now, reports.get(d.id)) for d, title in rows],
                 ensure_ascii=False,
                 indent=2,
             )
@@ -66,7 +67,11 @@ def jobs(args: argparse.Namespace) -> int:
     return 0
 
 
-def _delivery_json(d: Delivery, title: str, now: dt.datetime) -> dict[str, Any]:
+def _delivery_json(
+    d: Delivery, title: str, now: dt.datetime, reports: dict[str, int] | None = None
+) -> dict[str, Any]:
+    """A delivery as `jobs --json` and `show --json` print it; an SMS row's delivery reports
+    as {"delivered", "failed", "pending"} numbers."""
     fields = (
         "id",
         "campaign",
@@ -89,6 +94,8 @@ def _delivery_json(d: Delivery, title: str, now: dt.datetime) -> dict[str, Any]:
         data[f] = value.astimezone(TZ).isoformat() if value else None
     data["late"] = is_late(d.state, d.due_at, now)
     data["title"] = title
+    if reports is not None:
+        data["reports"] = reports
     return data
 
 
@@ -179,7 +186,8 @@ def _one_delivery(args: argparse.Namespace) -> dict[str, Any]:
             )
         )
         acts = list(s.scalars(select(Action).where(Action.delivery_id == d.id).order_by(Action.id)))
-        data = _delivery_json(d, item.title if item else "", rt.now())
+        reports = report_counts(s, [d.id]).get(d.id) if d.channel == "sms" else None
+        data = _delivery_json(d, item.title if item else "", rt.now(), reports)
         if d.channel == "sms":
             data["sms"] = _sms_recipients(rt, s, d, bool(getattr(args, "numbers", False)))
     data["progress"] = d.progress

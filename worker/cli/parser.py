@@ -146,6 +146,9 @@ def _servers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     callbacks = sub.add_parser("callbacks", help="the delivery-report endpoint for SMS gateways")
     callbacks.add_argument("--host", default="127.0.0.1")
     callbacks.add_argument("--port", type=int, default=8089)
+    callbacks.add_argument(
+        "--threads", type=int, default=16, help="reports handled at once (waitress threads)"
+    )
     db = sub.add_parser("db", help="database schema")
     db.add_argument("action", choices=("upgrade", "current"))
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+import weakref
 from typing import Any
 
 from campaigns.model import TZ, Item, Target
 from channels.base import Message, Receipt, Resume
+from channels.dlr import sign
 from channels.errors import (
     ChannelError,
     ConfigurationError,
@@ -24,7 +26,7 @@ from worker.engine.progress import BatchLog, ClaimLost, mark, merge
 from worker.engine.ratelimit import slots
 from worker.engine.retry import backoff, exhausted, in_quiet_hours
 from worker.engine.runtime import Runtime
-from worker.store import queries
+from worker.store import queries, secrets
 from worker.store.models import FAILED, PUBLISHED, RETRYING, Attempt, ContentItem, Delivery
 
 log = logging.getLogger(__name__)
@@ -56,7 +58,21 @@ def build_message(rt: Runtime, d: Delivery, item_row: ContentItem) -> Message:
     unit = rt.config.units[d.unit]
     recipients = recipients_for(target)  # read here, so formatting stays pure
     message = formatter(target.kind).format(as_item(item_row), unit, target, recipients=recipients)
-    return dataclasses.replace(message, delivery_id=d.id, due=d.due_at)
+    sig = dlr_sig(rt, d.id) if message.kind == "sms" else None
+    return dataclasses.replace(message, delivery_id=d.id, due=d.due_at, dlr_sig=sig)
+
+
+_KEYS: weakref.WeakKeyDictionary[Any, bytes] = weakref.WeakKeyDictionary()
+"""The report-signing key per database engine, read once."""
+
+
+def dlr_sig(rt: Runtime, delivery_id: int) -> str:
+    """The signature this delivery's report URLs carry (the key read once per runtime)."""
+    key = _KEYS.get(rt.engine)
+    if key is None:
+        with rt.sessions.begin() as s:
+            key = _KEYS.setdefault(rt.engine, secrets.dlr_key(s))
+    return sign(key, delivery_id)
 
 
 def resume_of(progress: dict[str, Any]) -> Resume | None:
@@ -125,6 +141,7 @@ def _attempt(rt: Runtime, claim: queries.Claim) -> str:
                 batches.store(settled)
         message = resume(build_message(rt, d, claim.item), batches.progress)
         message = dataclasses.replace(message, on_batch=batches)
+        batches.segments = message.segments
         receipt = _publish(rt, target, d, message)
         if receipt is None:  # give the row back for a moment without spending an attempt
             again = rt.now() + dt.timedelta(seconds=1)

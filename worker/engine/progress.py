@@ -57,9 +57,18 @@ class BatchLog:
         self.rt, self.delivery_id, self.claim = rt, delivery_id, claim
         self.progress = dict(progress)
         self.writes = 0
+        self.segments = 0  # parts per number, stored with the count once the message is built
 
-    def __call__(self, accepted: tuple[str, ...], unsure: tuple[str, ...]) -> None:
-        self.store(mark(merge(self.progress, accepted, unsure), self.rt.now()))
+    def __call__(
+        self, accepted: tuple[str, ...], unsure: tuple[str, ...], posting: tuple[str, ...] = ()
+    ) -> None:
+        """Store a batch about to be posted (`posting`), or its answer; `writes` counts answers."""
+        if posting:
+            self.store({**self.progress, "posting": sorted(posting)})
+            return
+        done = {k: v for k, v in self.progress.items() if k != "posting"}
+        self.store(mark(merge(done, accepted, unsure), self.rt.now()))
+        self.writes += 1
 
     def store(self, progress: dict[str, Any]) -> None:
         """Write `progress` to the row now (ClaimLost if the claim is gone)."""
@@ -68,9 +77,10 @@ class BatchLog:
 
         def write() -> bool:
             with self.rt.sessions.begin() as s:
-                return queries.record_progress(s, self.delivery_id, self.claim, progress, count)
+                return queries.record_progress(
+                    s, self.delivery_id, self.claim, progress, count, self.segments
+                )
 
         if not journal.patiently(write):
             log.warning("delivery %s: claim %s lost mid-send", self.delivery_id, self.claim)
             raise ClaimLost(f"delivery {self.delivery_id}: claim {self.claim} lost mid-send")
-        self.writes += 1

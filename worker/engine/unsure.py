@@ -34,6 +34,9 @@ def window_end(rt: Runtime, progress: dict[str, Any]) -> dt.datetime:
 def settle(rt: Runtime, delivery_id: int, progress: dict[str, Any]) -> dict[str, Any]:
     """Progress with reported unsure numbers moved to `sent` and, once the window is over
     (resend mode), the others released to be sent once more (listed in `resent`)."""
+    if progress.get("posting"):  # a batch in flight when its worker died: the gateway may have it
+        rest = {k: v for k, v in progress.items() if k != "posting"}
+        progress = mark(merge(rest, (), tuple(progress["posting"])), rt.now())
     unsure = list(progress.get("unsure", ()))
     if not unsure:
         return progress

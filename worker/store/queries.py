@@ -259,9 +259,16 @@ def record_outcome(
 
 
 def record_progress(
-    session: Session, delivery_id: int, claim: int, progress: dict[str, Any], recipients: int
+    session: Session,
+    delivery_id: int,
+    claim: int,
+    progress: dict[str, Any],
+    recipients: int,
+    segments: int = 0,
 ) -> bool:
-    """Store a sending row's progress (one SMS batch answered), only while this claim holds it."""
+    """Store a sending row's progress (one SMS batch answered), only while this claim holds it;
+    `segments` each message has, when known (so a row a crash leaves is billed right)."""
+    more = {"segments": segments} if segments else {}
     result = session.execute(
         update(DELIVERIES)
         .where(
@@ -269,7 +276,7 @@ def record_progress(
             DELIVERIES.c.state == SENDING,
             DELIVERIES.c.claims == claim,
         )
-        .values(progress=progress, recipients=recipients)
+        .values(progress=progress, recipients=recipients, **more)
     )
     return affected(result) == 1
 

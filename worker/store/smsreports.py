@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from worker.store.models import SmsReport
@@ -29,8 +29,8 @@ def by_reports(
         return None
     got = reported(session, delivery_id)
     sent = set(progress.get("sent", ())) | set(got)
-    unsure = set(progress.get("unsure", ())) - sent
-    changed = {k: v for k, v in progress.items() if k not in ("unsure", "unsure_at")}
+    unsure = (set(progress.get("unsure", ())) | set(progress.get("posting", ()))) - sent
+    changed = {k: v for k, v in progress.items() if k not in ("unsure", "unsure_at", "posting")}
     changed["sent"] = sorted(sent)
     if unsure and not release:
         changed["unsure"] = sorted(unsure)
@@ -51,7 +51,8 @@ def recipient_states(
     took it, or a report says it is on its way), unsure, or never sent (on the list only)."""
     progress = progress or {}
     got = reported(session, delivery_id)
-    sent, unsure = set(progress.get("sent", ())), set(progress.get("unsure", ()))
+    sent = set(progress.get("sent", ()))
+    unsure = set(progress.get("unsure", ())) | set(progress.get("posting", ()))
     states: dict[str, list[str]] = {state: [] for state in RECIPIENT_STATES}
     for number in sorted(sent | unsure | set(got) | set(listed)):
         report = got.get(number)
@@ -66,3 +67,29 @@ def recipient_states(
         else:
             states["never sent"].append(number)
     return states
+
+
+def sent_to(progress: dict[str, Any] | None) -> set[str]:
+    """Every number an attempt of this delivery posted (accepted, unsure, in flight, resent)."""
+    progress = progress or {}
+    keys = ("sent", "unsure", "posting", "resent")
+    return {number for key in keys for number in progress.get(key, ())}
+
+
+def report_counts(session: Session, ids: Iterable[int]) -> dict[int, dict[str, int]]:
+    """delivery id → {"delivered", "failed", "pending"}: its numbers by delivery report."""
+    wanted = list(ids)
+    counts: dict[int, dict[str, int]] = {
+        i: {"delivered": 0, "failed": 0, "pending": 0} for i in wanted
+    }
+    if not wanted:
+        return counts
+    query = (
+        select(SmsReport.delivery_id, SmsReport.state, func.count())
+        .where(SmsReport.delivery_id.in_(wanted))
+        .group_by(SmsReport.delivery_id, SmsReport.state)
+    )
+    for delivery_id, state, n in session.execute(query):
+        key = {"delivered": "delivered", "failed": "failed", "rejected": "failed"}.get(state)
+        counts[delivery_id][key or "pending"] += int(n)
+    return counts
