@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from campaigns.model import TZ
-from channels.recipients import RecipientsError, recipients_for
+from channels.recipients import RecipientsError, list_of, problems
 from worker.cli.args import BadInput, local_time, narrow, runtime_from
 from worker.reports.tables import as_table
 from worker.store.models import Action, Attempt, ContentItem, Delivery
@@ -148,11 +148,19 @@ def _sms_recipients(rt: Runtime, s: Session, d: Delivery, numbers: bool) -> dict
     """Counts (and with `numbers` the numbers) per recipient state of an SMS delivery."""
     target = rt.config.targets.get(d.target)
     try:
-        listed = recipients_for(target) if target is not None else ()
+        whole = list_of(target) if target is not None else None
     except RecipientsError:
-        listed = ()
+        whole = None
+    listed = whole.numbers if whole is not None else ()
     states = recipient_states(s, d.id, d.progress, listed)
     shown: dict[str, Any] = {"counts": {k: len(v) for k, v in states.items()}}
+    if whole is not None:
+        shown["list"] = {
+            "invalid": [{"row": r, "value": v, "why": w} for r, v, w in whole.rejected],
+            "duplicates": whole.duplicates,
+            "opted_out": whole.opted_out,
+            "problems": problems(whole),
+        }
     if numbers:
         shown["numbers"] = states
     return shown
@@ -163,6 +171,8 @@ def _print_recipients(sms: dict[str, Any] | None, numbers: bool) -> None:
         return
     counts = ", ".join(f"{state} {count}" for state, count in sms["counts"].items())
     print(f"{'recipients by':>15}: {counts}")
+    for line in sms.get("list", {}).get("problems", ()):
+        print(f"{'list':>15}: {line}")
     for state, listed in sms.get("numbers", {}).items() if numbers else ():
         if listed:
             print(f"  {state} ({len(listed)}): {' '.join(listed)}")

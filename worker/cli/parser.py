@@ -94,7 +94,7 @@ def _operators(
         help="show what deliveries would publish (default: awaiting approval)",
     )
     _ids(preview)
-    preview.add_argument("--out", default="preview", help="folder for slides and posts")
+    preview.add_argument("--out", help="write slides, posts and SMS texts under this folder")
 
 
 def _report(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
