@@ -25,6 +25,7 @@ from waitress.server import create_server
 from benchmarks.results import Context, Figure
 from channels.dlr import sign
 from tests.factories import create_delivery, create_item, write_config
+from worker.cli.servers import callback_server
 from worker.engine.runtime import Runtime, build_runtime
 from worker.store.models import SmsReport
 from worker.store.secrets import dlr_key
@@ -65,15 +66,7 @@ def seed(rt: Runtime, target: str, count: int) -> int:
 @contextmanager
 def serving(rt: Runtime, threads: int) -> Iterator[str]:
     """`loa callbacks`'s app under waitress on a free loopback port; yields its base URL."""
-    server = create_server(
-        create_callbacks(rt),
-        host="127.0.0.1",
-        port=0,
-        threads=threads,
-        connection_limit=1000,
-        backlog=2048,
-        ident="loa",
-    )
+    server = create_server(create_callbacks(rt), **callback_server("127.0.0.1", 0, threads))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
