@@ -38,6 +38,7 @@ SCENARIOS = (
     "memory",
     "hanging",
     "ingest",
+    "dlr",
 )
 
 
@@ -63,6 +64,7 @@ TARGETS = [
         "<=",
         150.0,
     ),
+    Target("a burst of 10,000 valid delivery reports loses none", "dlr.lost", "value", "<=", 0),
     Target("fan-out >= 0.7 x dramatiq pipelined enqueue", "fanout.pg", "ratio", ">=", 0.7),
     Target("delivery end to end >= 0.5 x bare requests loop", "delivery.loa", "ratio", ">=", 0.5),
     Target(

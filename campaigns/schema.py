@@ -279,6 +279,10 @@ class SettingsFile(Strict):
     lease_seconds: int = Field(default=300, ge=2)
     max_claims: int = Field(default=3, ge=1)
     sms_price: float = Field(default=800, ge=0)  # VND per SMS segment, for `loa preview`
+    # SMS numbers whose batch got no answer wait this long for a delivery report; then the
+    # rest are sent once more ("resend") or left for an operator ("hold").
+    sms_settle_seconds: int = Field(default=900, ge=0)
+    sms_unsure: Literal["resend", "hold"] = "resend"
     lock_seconds: int = Field(default=60, ge=5)
     report: ReportSpec | None = None  # the báo cáo's header and signer (`loa report --format docx`)
     # Unsent rows due longer ago than this, and untouched as long, are skipped (naming this).

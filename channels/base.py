@@ -6,7 +6,7 @@ The errors a publish raises live in channels.errors.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
@@ -17,6 +17,13 @@ from campaigns.model import Item, Target, Unit
 
 TIMEOUT = (3.05, 20.0)
 """Connect and read timeouts for every request a transport makes."""
+
+
+BatchCallback = Callable[[tuple[str, ...], tuple[str, ...], tuple[str, ...]], None]
+"""Called by an SMS transport around each gateway request: before it with (), (), the numbers
+about to be posted; after it with (numbers the gateway accepted, numbers whose answer never
+came), () before the next batch. The worker stores each call at once, so a crash loses at most
+the batch in flight, and knows which one it was; it raises to stop the send (claim lost)."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +65,21 @@ class Message:
     resume: Resume | None = None
     due: dt.datetime | None = None
     """When the delivery is due (set by the worker); a loudspeaker bulletin takes the next slot."""
+    on_batch: BatchCallback | None = field(default=None, compare=False, repr=False)
+    """Where an SMS transport reports each batch's answer (see BatchCallback); set by the worker."""
+
+    dlr_sig: str | None = None
+    """The HMAC the worker computed for this delivery's report URL (`channels.dlr.sign`)."""
+
+    def batch_start(self, numbers: tuple[str, ...]) -> None:
+        """Tell the worker which numbers are about to be posted, when it listens."""
+        if self.on_batch is not None:
+            self.on_batch((), (), numbers)
+
+    def batch_done(self, accepted: tuple[str, ...], unsure: tuple[str, ...] = ()) -> None:
+        """Report one batch's answer (none at all: nothing went out) to the worker."""
+        if self.on_batch is not None:
+            self.on_batch(accepted, unsure, ())
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,12 @@ applying callbacks in any order and any number of times gives the same state.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from channels.recipients import normalise_vn_mobile
 
@@ -29,6 +31,12 @@ RANK = {"accepted": 0, "buffered": 1, "rejected": 2, "failed": 3, "delivered": 4
 
 # Our parameters, then Kannel escapes: %p receiver, %d status, %T time, %F SMSC id, %i smsc-id
 KANNEL_DLR_QUERY = "delivery={delivery}&to=%p&status=%d&at=%T&fid=%F&smsc=%i&answer=%A"
+KANNEL_CODES = range(32)
+"""Kannel's %d: the five dlr-mask bits (one per event; a combination reads as its first)."""
+ESMS_CODES = range(10)
+"""eSMS SendStatus is one digit (5 done, 4 refused, the others still on the way)."""
+MAX_FIELD = 200
+"""The longest value any field of a report may have (a longer one is refused, 400)."""
 _NUMBER = re.compile(r"-?[0-9]+")
 _REQUEST_ID = re.compile(r"^loa-(\d+)-[0-9A-Za-z]+$")
 
@@ -51,12 +59,43 @@ class DlrEvent:
     remote_id: str | None = None
 
 
-def kannel_dlr_url(base: str, delivery_id: int) -> str:
-    """The dlr-url for one request: our callback with our delivery id and Kannel's escapes."""
+def sign(key: bytes, delivery_id: int) -> str:
+    """The HMAC-SHA256 (hex, 32 characters) a delivery's report URL carries as `sig`."""
+    return hmac.new(key, f"loa-dlr:{int(delivery_id)}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def signed(key: bytes, delivery_id: int, given: str | None) -> bool:
+    """Whether `given` is the delivery's signature (compared in constant time)."""
+    return bool(given) and hmac.compare_digest(sign(key, delivery_id), str(given))
+
+
+def _joiner(base: str) -> str:
+    return "&" if urlsplit(base).query else ("" if base.endswith("?") else "?")
+
+
+def kannel_dlr_url(base: str, delivery_id: int, sig: str | None = None) -> str:
+    """The dlr-url for one request: our callback with our delivery id, its signature and
+    Kannel's escapes."""
     if "%" in base:
         raise ValueError("a dlr_url base must not contain '%': Kannel would read it as an escape")
-    joiner = "&" if urlsplit(base).query else ("" if base.endswith("?") else "?")
-    return base + joiner + KANNEL_DLR_QUERY.format(delivery=int(delivery_id))
+    query = KANNEL_DLR_QUERY.format(delivery=int(delivery_id))
+    return base + _joiner(base) + query + (f"&sig={sig}" if sig else "")
+
+
+def esms_callback_url(base: str, delivery_id: int | None, sig: str | None) -> str:
+    """eSMS's CallbackUrl for one request: with our delivery id and its signature when known."""
+    if delivery_id is None or not sig:
+        return base
+    return base + _joiner(base) + urlencode({"delivery": int(delivery_id), "sig": sig})
+
+
+def check_sizes(query: Mapping[str, str]) -> None:
+    """DlrError when a report has too many fields or one too long to be a gateway's."""
+    if len(query) > 20:
+        raise DlrError("too many fields")
+    for key, value in query.items():
+        if len(key) > 40 or len(value) > MAX_FIELD:
+            raise DlrError(f"field {key[:40]!r} is too long")
 
 
 def _int(query: Mapping[str, str], key: str) -> int:
@@ -94,6 +133,8 @@ def kannel_state(status: int) -> str:
 def parse_kannel_dlr(query: Mapping[str, str]) -> DlrEvent:
     """Read the GET Kannel makes to a `kannel_dlr_url`; raises DlrError when it is not one."""
     status = _int(query, "status")
+    if status not in KANNEL_CODES:
+        raise DlrError(f"Kannel DLR status {status} is not one Kannel sends")
     state = kannel_state(status)
     return DlrEvent(
         delivery_id=_int(query, "delivery"),
@@ -129,6 +170,8 @@ def esms_state(send_status: int, success: int, failed: int) -> str:
 def parse_esms_callback(query: Mapping[str, str]) -> DlrEvent:
     """Read the GET eSMS makes to CallbackUrl; raises DlrError when it is not one of ours."""
     status = _int(query, "SendStatus")
+    if status not in ESMS_CODES:
+        raise DlrError(f"eSMS SendStatus {status} is not one eSMS sends")
     success = _int(query, "SendSuccess") if query.get("SendSuccess") else 0
     failed = _int(query, "SendFailed") if query.get("SendFailed") else 0
     state = esms_state(status, success, failed)

@@ -26,6 +26,7 @@ from campaigns.model import Target
 from campaigns.retry_after import parse_retry_after
 from channels import http
 from channels.base import Message, Receipt, Transport
+from channels.dlr import esms_callback_url
 from channels.errors import (
     ChannelError,
     ConfigurationError,
@@ -146,7 +147,9 @@ class EsmsTransport(Transport):
         if message.delivery_id is not None:
             payload["RequestId"] = request_id(message.delivery_id, numbers)
         if self.callback:
-            payload["CallbackUrl"] = self.callback
+            payload["CallbackUrl"] = esms_callback_url(
+                self.callback, message.delivery_id, message.dlr_sig
+            )
         return payload
 
     def _post(self, payload: dict[str, str]) -> tuple[str, str]:
@@ -186,13 +189,16 @@ class EsmsTransport(Transport):
         sent: list[str] = []
         detail: dict[str, Any] = {"sms_ids": [], "duplicates": 0, "refused": {}}
         for index, group in enumerate(groups, 1):
+            message.batch_start(group)
             try:
                 verdict, value = self._post({**keys, **self._payload(message, encoding, group)})
             except ChannelError as e:
                 log.warning("esms %s: batch %s/%s: %s", self.target.id, index, len(groups), e)
+                message.batch_done(())
                 raise partial(e, tuple(sent)) from e
             log.info("esms %s: batch %s/%s: %s", self.target.id, index, len(groups), verdict)
             _record(detail, verdict, value, group, sent)
+            message.batch_done(() if verdict == "refused" else group)
         if not sent:
             codes = sorted(set(detail["refused"].values()))
             raise PermanentError(f"esms target {self.target.id}: eSMS refused every number {codes}")

@@ -131,7 +131,9 @@ class KannelTransport(Transport):
             headers["X-Kannel-From"] = self.sender
         if self.dlr_base and message.delivery_id is not None:
             headers["X-Kannel-DLR-Mask"] = DLR_MASK
-            headers["X-Kannel-DLR-URL"] = kannel_dlr_url(self.dlr_base, message.delivery_id)
+            headers["X-Kannel-DLR-URL"] = kannel_dlr_url(
+                self.dlr_base, message.delivery_id, message.dlr_sig
+            )
         return headers
 
     def _post(self, numbers: tuple[str, ...], headers: dict[str, str], body: bytes) -> str:
@@ -158,7 +160,7 @@ class KannelTransport(Transport):
             raise PermanentError(f"kannel target {self.target.id}: {e}") from e
         headers = self._headers(message, encoding)
         groups = batches(numbers, self.batch_size)
-        queued = self._send(groups, headers, message.text.encode("utf-8"))
+        queued = self._send(message, groups, headers)
         detail = {
             "recipients": len(numbers),
             "batches": len(groups),
@@ -169,16 +171,22 @@ class KannelTransport(Transport):
         }
         return Receipt(remote_id=self._remote_id(message, numbers), status=202, detail=detail)
 
-    def _send(self, groups: list[tuple[str, ...]], headers: dict[str, str], body: bytes) -> int:
-        """Post each batch in turn and return how many numbers smsbox only queued."""
+    def _send(
+        self, message: Message, groups: list[tuple[str, ...]], headers: dict[str, str]
+    ) -> int:
+        """Post each batch in turn and return how many numbers smsbox only queued; each answer
+        goes to `message.batch_done` before the next batch is posted."""
+        body = message.text.encode("utf-8")
         sent: list[str] = []
         queued = 0
         for index, group in enumerate(groups, 1):
+            message.batch_start(group)
             try:
                 verdict = self._post(group, headers, body)
             except ChannelError as e:
                 unsure = group if isinstance(e, Unconfirmed) else ()
                 log.warning("kannel %s: batch %s/%s: %s", self.target.id, index, len(groups), e)
+                message.batch_done((), unsure)
                 raise partial(e, tuple(sent), unsure) from e
             log.info(
                 "kannel %s: batch %s/%s, %s numbers: %s",
@@ -190,6 +198,7 @@ class KannelTransport(Transport):
             )
             sent.extend(group)
             queued += len(group) if verdict == "queued" else 0
+            message.batch_done(group)
         return queued
 
     def _remote_id(self, message: Message, numbers: tuple[str, ...]) -> str:

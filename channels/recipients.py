@@ -177,6 +177,27 @@ def recipients_of(path: Path, optout_path: Path | None = None) -> RecipientList:
     return _cached(key, optout)
 
 
+def list_of(target: Target) -> RecipientList | None:
+    """The target's whole recipient list as read (numbers, rejected rows, duplicates, opt-outs);
+    None without one. Raises RecipientsError as `recipients_for` does."""
+    listed = target.options.get("recipients")
+    if not listed:
+        return None
+    optout = target.options.get("optout")
+    return recipients_of(Path(str(listed)), Path(str(optout)) if optout else None)
+
+
+def problems(recipients: RecipientList) -> list[str]:
+    """What `loa check` and `loa show` say of a list: each invalid number by row and value (phone
+    numbers, not secrets), then how many duplicates and opt-outs were left out."""
+    lines = [f"row {row}: {raw!r} {reason}" for row, raw, reason in recipients.rejected]
+    if recipients.duplicates:
+        lines.append(f"{recipients.duplicates} duplicate(s) left out")
+    if recipients.opted_out:
+        lines.append(f"{recipients.opted_out} opted out")
+    return lines
+
+
 def recipients_for(target: Target) -> tuple[str, ...]:
     """The numbers a target's `recipients` list names, minus its `optout` list; () without one.
 

@@ -7,7 +7,7 @@ from typing import ClassVar
 from campaigns.model import TZ, Item, Target, Unit
 from campaigns.text import nfc, shorten, web_url
 from channels.base import Message
-from channels.smstext import ELLIPSIS, count_segments, encoding_for, fit, strip_diacritics
+from channels.smstext import ELLIPSIS, count_segments, encoding_for, fit, to_gsm7
 from channels.website import reference
 
 
@@ -39,8 +39,8 @@ class SmsFormat:
         title = shorten(item.title, 160 * segments)  # no more could fit; compose stays quick
         head = nfc(" ".join(p for p in (f"[{prefix}]", when, title) if p))
         tail = f" {link}" if link else ""
-        if not opts.get("diacritics", True):
-            head = strip_diacritics(head)
+        if not opts.get("diacritics", True):  # không dấu, typographic marks made plain: GSM-7
+            head = to_gsm7(head)
         encoding = encoding_for(head + tail)
         text = compose(head, tail, segments, encoding)
         return Message(

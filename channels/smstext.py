@@ -68,6 +68,62 @@ def strip_diacritics(text: str) -> str:
     return unicodedata.normalize("NFC", kept.replace("đ", "d").replace("Đ", "D"))
 
 
+TYPOGRAPHY = str.maketrans(
+    {
+        **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2043\ufe58\ufe63\uff0d", "-"),
+        **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u2035\u00b4\u0060\uff07", "'"),
+        **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u2036\u00ab\u00bb\uff02", '"'),
+        **dict.fromkeys("\u2039\u203a", "'"),
+        **dict.fromkeys("\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007", " "),
+        **dict.fromkeys("\u2008\u2009\u200a\u202f\u205f\u3000\t\v", " "),
+        **dict.fromkeys("\u200b\u200c\u200d\u2060\ufeff\u00ad", ""),
+        **dict.fromkeys("\u2022\u2023\u2027\u2219\u00b7\u25cf\u25e6\u25aa\u2043", "-"),
+        "\u2026": "...",
+        "\u00d7": "x",
+        "\u00f7": "/",
+        "\u2044": "/",
+        "\u2215": "/",
+        "\u00b0": "o",
+        "\u00ba": "o",
+        "\u00aa": "a",
+        "\u2116": "No.",
+        "\u2122": "TM",
+        "\u00a9": "(c)",
+        "\u00ae": "(R)",
+        "\u2030": "%o",
+        "\u20ab": "d",
+        "\u00b1": "+/-",
+        "\u2264": "<=",
+        "\u2265": ">=",
+        "\u2260": "!=",
+        "\u2248": "~",
+        "\u2192": "->",
+        "\u2190": "<-",
+        "\u00a2": "c",
+        "\u2028": "\n",
+        "\u2029": "\n",
+    }
+)
+"""Typographic punctuation and symbols a Vietnamese title holds, as their GSM-7 look-alikes."""
+
+
+def to_gsm7(text: str) -> str:
+    """Text that goes as GSM-7 whatever it held: không dấu, typographic punctuation made plain
+    (– — → -, curly quotes → straight, … → ..., NBSP → space), compatibility forms decomposed
+    (½ → 1/2, ﬁ → fi); a character with no GSM-7 look-alike becomes '?'."""
+    plain = strip_diacritics(text).translate(TYPOGRAPHY)
+    if is_gsm7(plain):
+        return plain
+    out = []
+    for char in plain:
+        if char in GSM_BASIC or char in GSM_EXTENSION:
+            out.append(char)
+            continue
+        folded = strip_diacritics(unicodedata.normalize("NFKD", char)).translate(TYPOGRAPHY)
+        out.append(folded if folded and is_gsm7(folded) else "?")
+    return "".join(out)
+
+
 def fit(text: str, max_segments: int, encoding: str) -> str:
     """Cut on a word boundary and add "..." so the text costs at most `max_segments` parts."""
     if max_segments < 1:

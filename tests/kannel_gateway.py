@@ -15,7 +15,7 @@ import subprocess
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote_to_bytes
 
@@ -83,6 +83,8 @@ class KannelGateway:
     sendsms_url: str
     ports: dict[str, int]
     fakesmsc_log: Path
+    pids: dict[str, int] = field(default_factory=dict)
+    """Process ids by program ("bearerbox", "smsbox", "fakesmsc"), e.g. to SIGSTOP smsbox."""
 
     def received(self) -> list[Received]:
         text = self.fakesmsc_log.read_text(encoding="utf-8", errors="replace")
@@ -173,7 +175,7 @@ def running_kannel(folder: Path) -> Iterator[KannelGateway]:
             "bearerbox",
         )
         assert bearerbox.poll() is None, f"bearerbox exited: see {folder / 'bearerbox.out'}"
-        _start(
+        fakesmsc = _start(
             stack,
             [
                 str(FAKESMSC),
@@ -189,9 +191,13 @@ def running_kannel(folder: Path) -> Iterator[KannelGateway]:
             ],
             fakesmsc_log,
         )
-        _start(stack, [str(SMSBOX), str(conf)], folder / "smsbox.out")
+        smsbox = _start(stack, [str(SMSBOX), str(conf)], folder / "smsbox.out")
         gateway = KannelGateway(
-            folder, f"http://127.0.0.1:{ports['sendsms']}/cgi-bin/sendsms", ports, fakesmsc_log
+            folder,
+            f"http://127.0.0.1:{ports['sendsms']}/cgi-bin/sendsms",
+            ports,
+            fakesmsc_log,
+            {"bearerbox": bearerbox.pid, "smsbox": smsbox.pid, "fakesmsc": fakesmsc.pid},
         )
         wait_until(lambda: port_open("127.0.0.1", ports["sendsms"]), 10, "smsbox sendsms port")
         gateway.wait_for(MO_FROM, 1, timeout=10)

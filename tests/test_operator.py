@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from campaigns.model import TZ
+from channels.dlr import sign
 from tests.factories import campaign, create_delivery, create_item, write_config
 from worker import actions as operator
 from worker.actions import who
@@ -30,6 +31,7 @@ from worker.store.models import (
     Delivery,
     SmsReport,
 )
+from worker.store.secrets import dlr_key
 from worker.web.callbacks import create_callbacks
 
 NOW = dt.datetime(2024, 12, 31, 16, 0, tzinfo=TZ)
@@ -141,19 +143,36 @@ def test_preview_shows_sms_segments_and_cost_with_and_without_diacritics(
 
 
 def test_delivery_reports_are_merged_so_a_late_accepted_never_overwrites_delivered(
-    rt: Runtime,
+    tmp_path: Path, database_url: str
 ) -> None:
+    kannel = {
+        "unit": "bien-hoa",
+        "kind": "sms",
+        "transport": "kannel",
+        "endpoint": "http://127.0.0.1:13013/cgi-bin/sendsms",
+        "credentials": {"username": "LOA_KANNEL_USER", "password": "LOA_KANNEL_PASSWORD"},
+        "options": {"allow_http": True},
+    }
+    root = write_config(tmp_path / "config", targets=[kannel])
+    rt = build_runtime(root, database_url, clock=fixed_clock(NOW), outbox=tmp_path / "outbox")
     with rt.sessions.begin() as s:
         d = create_delivery(
-            s, create_item(s), channel="sms", target="bien-hoa/sms", unit="bien-hoa"
+            s,
+            create_item(s),
+            channel="sms",
+            target="bien-hoa/sms",
+            unit="bien-hoa",
+            progress={"sent": ["84912000001"]},
         )
+        key = dlr_key(s)
     client = create_callbacks(rt).test_client()
-    base = f"/dlr/kannel?delivery={d.id}&to=84912000001"
+    base = f"/dlr/kannel?delivery={d.id}&to=84912000001&sig={sign(key, d.id)}"
     assert client.get(base + "&status=1&at=1718000000&smsc=FAKE").status_code == 200
     late = client.get(base + "&status=8&at=1717999999&smsc=FAKE")
     assert late.status_code == 200 and b"delivered" in late.data
     assert client.get(base + "&status=1&at=1718000000&smsc=FAKE").status_code == 200
-    assert client.get("/dlr/kannel?delivery=999999&to=84912000001&status=1").status_code == 404
+    unknown = f"/dlr/kannel?delivery=999999&to=84912000001&status=1&sig={sign(key, 999999)}"
+    assert client.get(unknown).status_code == 404
     assert client.get("/dlr/kannel?delivery=abc&status=1").status_code == 400
     with rt.sessions() as s:
         reports = list(s.scalars(select(SmsReport)))

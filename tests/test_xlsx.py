@@ -95,7 +95,7 @@ def test_units_are_in_plan_order_and_the_totals_row_adds_up(
     website = [r[1:5] for r in units]
     assert website == [[report.count(u["code"], "website", b) for b in BUCKETS] for u in UNITS]
     *sms_units, sms_total = [r[1:] for r in _rows(wb["SMS"], 10)]
-    assert sms_total[1:] == [sum(int(r[c]) for r in sms_units) for c in range(1, 5)]  # type: ignore[call-overload]
+    assert sms_total[1:] == [sum(int(r[c]) for r in sms_units) for c in range(1, len(sms_total))]  # type: ignore[call-overload]
     *_, topic_total = [r[1:] for r in _rows(wb["Theo chủ đề"], 10)]
     assert topic_total[-1] == report.totals()["published"]
 

@@ -28,6 +28,7 @@ from worker.store.models import (
 )
 from worker.store.queries import affected
 from worker.store.reads import narrowed
+from worker.store.smsreports import by_reports
 
 RETRYABLE = (FAILED, UNCERTAIN, SKIPPED)
 CANCELLABLE = (PLANNED, AWAITING_APPROVAL, QUEUED, RETRYING, FAILED, UNCERTAIN)
@@ -88,14 +89,20 @@ def _apply(
     values: dict[str, object],
     now: dt.datetime,
     detail: str | None,
+    release: bool | None = None,
 ) -> list[int]:
+    """`release` (retry, resolve): an SMS row's recipients are settled one by one: reported
+    numbers count as sent; with True the unsure rest are sent to by the next attempt."""
     changed = []
     user = who()
     for delivery_id in ids:
+        extra: dict[str, object] = {}
+        if release is not None:
+            extra = _per_recipient(session, delivery_id, release)
         result = session.execute(
             update(Delivery)
             .where(Delivery.id == delivery_id, Delivery.state.in_(from_states))
-            .values(updated_at=now, **values)
+            .values(updated_at=now, **values, **extra)
             .execution_options(synchronize_session=False)
         )
         if affected(result):
@@ -104,6 +111,15 @@ def _apply(
                 Action(at=now, user=user, action=action, delivery_id=delivery_id, detail=detail)
             )
     return changed
+
+
+def _per_recipient(session: Session, delivery_id: int, release: bool) -> dict[str, object]:
+    """An SMS row's progress and recipient count once its delivery reports are counted."""
+    progress = session.scalar(select(Delivery.progress).where(Delivery.id == delivery_id))
+    settled = by_reports(session, delivery_id, progress, release=release)
+    if settled is None:
+        return {}
+    return {"progress": settled, "recipients": len(settled["sent"])}
 
 
 def retry(
@@ -130,7 +146,8 @@ def retry(
         "claims": 0,
         "reason": note or f"retry requested by {who()}",
     }
-    return Outcome("retry", _apply(session, "retry", ok, RETRYABLE, values, now, note), skipped)
+    changed = _apply(session, "retry", ok, RETRYABLE, values, now, note, release=True)
+    return Outcome("retry", changed, skipped)
 
 
 def cancel(
@@ -158,7 +175,8 @@ def resolve(
     if published:
         values["published_at"] = now
     name = f"resolve-{state}"
-    return Outcome(name, _apply(session, name, ok, (UNCERTAIN,), values, now, note), skipped)
+    changed = _apply(session, name, ok, (UNCERTAIN,), values, now, note, release=False)
+    return Outcome(name, changed, skipped)
 
 
 def approve(

@@ -107,8 +107,9 @@ def preview(args: argparse.Namespace) -> int:
     for i, why in skipped:
         print(f"  #{i} not previewed ({why})", file=sys.stderr)
     count = 0
-    for p in previews(rt, Filters(), (), ids, Path(args.out)) if ids else ():
+    out = Path(args.out) if args.out else None
+    for p in previews(rt, Filters(), (), ids, out) if ids else ():
         count += 1
         print("\n".join(describe(p)))
-    print(f"{count} deliveries previewed; files under {args.out}/")
+    print(f"{count} deliveries previewed" + (f"; files under {args.out}/" if out else ""))
     return 0

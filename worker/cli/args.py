@@ -66,7 +66,8 @@ def local_time(when: dt.datetime | None) -> str:
     return when.astimezone(TZ).strftime("%Y-%m-%d %H:%M") if when else ""
 
 
-def runtime_from(args: argparse.Namespace) -> Runtime:
+def runtime_from(args: argparse.Namespace, pool_size: int | None = None) -> Runtime:
     """The runtime for the config the user named, on a frozen clock when `--now` was given."""
     now = parse_now(getattr(args, "now", None))
-    return build_runtime(args.config, clock=fixed_clock(now) if now else system_clock)
+    clock = fixed_clock(now) if now else system_clock
+    return build_runtime(args.config, clock=clock, pool_size=pool_size)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 from collections import Counter
 
+from campaigns.model import Target
 from channels.errors import ConfigurationError
+from channels.recipients import RecipientsError, list_of
+from channels.recipients import problems as list_problems
 from channels.registry import make_transport
 from worker.cli.exits import BadInput
 from worker.engine.checks import load_checked_config
@@ -21,6 +24,8 @@ def check(args: argparse.Namespace) -> int:
             problems.append(f"{config.root}/targets.yaml: target {target.id}: {e}")
     if problems:
         raise BadInput(f"{len(problems)} target(s) cannot work:\n" + "\n".join(problems))
+    for target in config.targets.values():
+        _recipients(target)
     kinds = Counter(t.kind for t in config.targets.values())
     print(
         f"config OK: {len(config.units)} units, {len(config.targets)} targets "
@@ -28,3 +33,18 @@ def check(args: argparse.Namespace) -> int:
         f"{len(config.campaigns)} campaigns"
     )
     return 0
+
+
+def _recipients(target: Target) -> None:
+    """Print an SMS target's list: how many numbers, each invalid one, duplicates, opt-outs."""
+    if target.kind != "sms":
+        return
+    try:
+        listed = list_of(target)
+    except RecipientsError as e:
+        raise BadInput(f"target {target.id}: {e}") from e
+    if listed is None:
+        return
+    print(f"target {target.id}: {len(listed.numbers)} number(s) to send to")
+    for line in list_problems(listed):
+        print(f"  {line}")

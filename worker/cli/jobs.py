@@ -5,15 +5,21 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from campaigns.model import TZ
+from channels.recipients import RecipientsError, list_of, problems
 from worker.cli.args import BadInput, local_time, narrow, runtime_from
 from worker.reports.tables import as_table
 from worker.store.models import Action, Attempt, ContentItem, Delivery
 from worker.store.reads import is_late
+from worker.store.smsreports import recipient_states, report_counts
+
+if TYPE_CHECKING:
+    from worker.engine.runtime import Runtime
 
 
 def jobs(args: argparse.Namespace) -> int:
@@ -33,10 +39,11 @@ def jobs(args: argparse.Namespace) -> int:
                 q.order_by(Delivery.updated_at.desc(), Delivery.id.desc()).limit(args.limit)
             )
         ]
+        reports = report_counts(s, [d.id for d, _ in rows if d.channel == "sms"])
     if args.json:
         print(
             json.dumps(
-                [_delivery_json(d, title, now) for d, title in rows],
+                [_delivery_json(d, title, now, reports.get(d.id)) for d, title in rows],
                 ensure_ascii=False,
                 indent=2,
             )
@@ -60,7 +67,11 @@ def jobs(args: argparse.Namespace) -> int:
     return 0
 
 
-def _delivery_json(d: Delivery, title: str, now: dt.datetime) -> dict[str, Any]:
+def _delivery_json(
+    d: Delivery, title: str, now: dt.datetime, reports: dict[str, int] | None = None
+) -> dict[str, Any]:
+    """A delivery as `jobs --json` and `show --json` print it; an SMS row's delivery reports
+    as {"delivered", "failed", "pending"} numbers."""
     fields = (
         "id",
         "campaign",
@@ -83,6 +94,8 @@ def _delivery_json(d: Delivery, title: str, now: dt.datetime) -> dict[str, Any]:
         data[f] = value.astimezone(TZ).isoformat() if value else None
     data["late"] = is_late(d.state, d.due_at, now)
     data["title"] = title
+    if reports is not None:
+        data["reports"] = reports
     return data
 
 
@@ -116,6 +129,7 @@ def show(args: argparse.Namespace) -> int:
     for key in SHOWN:
         if data.get(key) not in (None, ""):
             print(f"{key:>15}: {data[key]}")
+    _print_recipients(data.get("sms"), bool(getattr(args, "numbers", False)))
     for a in data["attempts_log"]:
         print(
             f"  attempt {a['number']} {a['started_at']} {a['outcome']}"
@@ -128,6 +142,40 @@ def show(args: argparse.Namespace) -> int:
             + (f": {a['detail']}" if a["detail"] else "")
         )
     return 0
+
+
+def _sms_recipients(rt: Runtime, s: Session, d: Delivery, numbers: bool) -> dict[str, Any]:
+    """Counts (and with `numbers` the numbers) per recipient state of an SMS delivery."""
+    target = rt.config.targets.get(d.target)
+    try:
+        whole = list_of(target) if target is not None else None
+    except RecipientsError:
+        whole = None
+    listed = whole.numbers if whole is not None else ()
+    states = recipient_states(s, d.id, d.progress, listed)
+    shown: dict[str, Any] = {"counts": {k: len(v) for k, v in states.items()}}
+    if whole is not None:
+        shown["list"] = {
+            "invalid": [{"row": r, "value": v, "why": w} for r, v, w in whole.rejected],
+            "duplicates": whole.duplicates,
+            "opted_out": whole.opted_out,
+            "problems": problems(whole),
+        }
+    if numbers:
+        shown["numbers"] = states
+    return shown
+
+
+def _print_recipients(sms: dict[str, Any] | None, numbers: bool) -> None:
+    if not sms:
+        return
+    counts = ", ".join(f"{state} {count}" for state, count in sms["counts"].items())
+    print(f"{'recipients by':>15}: {counts}")
+    for line in sms.get("list", {}).get("problems", ()):
+        print(f"{'list':>15}: {line}")
+    for state, listed in sms.get("numbers", {}).items() if numbers else ():
+        if listed:
+            print(f"  {state} ({len(listed)}): {' '.join(listed)}")
 
 
 def _one_delivery(args: argparse.Namespace) -> dict[str, Any]:
@@ -148,7 +196,10 @@ def _one_delivery(args: argparse.Namespace) -> dict[str, Any]:
             )
         )
         acts = list(s.scalars(select(Action).where(Action.delivery_id == d.id).order_by(Action.id)))
-    data = _delivery_json(d, item.title if item else "", rt.now())
+        reports = report_counts(s, [d.id]).get(d.id) if d.channel == "sms" else None
+        data = _delivery_json(d, item.title if item else "", rt.now(), reports)
+        if d.channel == "sms":
+            data["sms"] = _sms_recipients(rt, s, d, bool(getattr(args, "numbers", False)))
     data["progress"] = d.progress
     data["attempts_log"] = [
         {

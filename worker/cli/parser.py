@@ -74,6 +74,9 @@ def _operators(
     show = sub.add_parser("show", help="one delivery with every attempt and action")
     show.add_argument("id", type=int)
     show.add_argument("--json", action="store_true")
+    show.add_argument(
+        "--numbers", action="store_true", help="an SMS delivery's numbers in each recipient state"
+    )
     for name, text in (
         ("retry", "retry failed, uncertain or skipped deliveries"),
         ("cancel", "cancel deliveries not yet sent"),
@@ -101,7 +104,7 @@ def _operators(
         help="show what deliveries would publish (default: awaiting approval)",
     )
     _ids(preview)
-    preview.add_argument("--out", default="preview", help="folder for slides and posts")
+    preview.add_argument("--out", help="write slides, posts and SMS texts under this folder")
 
 
 def _report(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -153,6 +156,9 @@ def _servers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     callbacks = sub.add_parser("callbacks", help="the delivery-report endpoint for SMS gateways")
     callbacks.add_argument("--host", default="127.0.0.1")
     callbacks.add_argument("--port", type=int, default=8089)
+    callbacks.add_argument(
+        "--threads", type=int, default=16, help="reports handled at once (waitress threads)"
+    )
     db = sub.add_parser("db", help="database schema")
     db.add_argument("action", choices=("upgrade", "current"))
 

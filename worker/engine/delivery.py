@@ -5,10 +5,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+import weakref
 from typing import Any
 
-from campaigns.model import TZ, Item
+from campaigns.model import TZ, Item, Target
 from channels.base import Message, Receipt, Resume
+from channels.dlr import sign
 from channels.errors import (
     ChannelError,
     ConfigurationError,
@@ -18,12 +20,13 @@ from channels.errors import (
 )
 from channels.recipients import RecipientsError, recipients_for
 from channels.registry import formatter
-from worker.engine import journal
+from worker.engine import journal, unsure
 from worker.engine.lease import LeaseKeeper
+from worker.engine.progress import BatchLog, ClaimLost, mark, merge
 from worker.engine.ratelimit import slots
 from worker.engine.retry import backoff, exhausted, in_quiet_hours
 from worker.engine.runtime import Runtime
-from worker.store import queries
+from worker.store import queries, secrets
 from worker.store.models import FAILED, PUBLISHED, RETRYING, Attempt, ContentItem, Delivery
 
 log = logging.getLogger(__name__)
@@ -55,7 +58,21 @@ def build_message(rt: Runtime, d: Delivery, item_row: ContentItem) -> Message:
     unit = rt.config.units[d.unit]
     recipients = recipients_for(target)  # read here, so formatting stays pure
     message = formatter(target.kind).format(as_item(item_row), unit, target, recipients=recipients)
-    return dataclasses.replace(message, delivery_id=d.id, due=d.due_at)
+    sig = dlr_sig(rt, d.id) if message.kind == "sms" else None
+    return dataclasses.replace(message, delivery_id=d.id, due=d.due_at, dlr_sig=sig)
+
+
+_KEYS: weakref.WeakKeyDictionary[Any, bytes] = weakref.WeakKeyDictionary()
+"""The report-signing key per database engine, read once."""
+
+
+def dlr_sig(rt: Runtime, delivery_id: int) -> str:
+    """The signature this delivery's report URLs carry (the key read once per runtime)."""
+    key = _KEYS.get(rt.engine)
+    if key is None:
+        with rt.sessions.begin() as s:
+            key = _KEYS.setdefault(rt.engine, secrets.dlr_key(s))
+    return sign(key, delivery_id)
 
 
 def resume_of(progress: dict[str, Any]) -> Resume | None:
@@ -80,12 +97,9 @@ def resume(message: Message, progress: dict[str, Any]) -> Message:
 
 def advance(progress: dict[str, Any], error: ChannelError | None) -> dict[str, Any]:
     """Fold what a failed attempt managed to do into the delivery's progress."""
-    merged = dict(progress)
     if error is None:
-        return merged
-    for key, got in (("sent", error.sent), ("unsure", error.unsure)):
-        if got:
-            merged[key] = sorted(set(merged.get(key, ())) | set(got))
+        return dict(progress)
+    merged = merge(progress, error.sent, error.unsure)
     if error.resume:
         merged["resume"] = error.resume
     return merged
@@ -106,38 +120,60 @@ def deliver(rt: Runtime, delivery_id: int) -> str:
     if opens is not None:  # queued before the window, or sent again by a sweep: wait for it
         return _give_back(rt, d, claim.claim, opens, f"quiet hours: waits until {opens:%H:%M}")
     with LeaseKeeper(rt, delivery_id, claim.claim, lease):
-        return _attempt(rt, claim)
+        try:
+            return _attempt(rt, claim)
+        except ClaimLost:  # another worker holds the row now: it records, this attempt does not
+            return "lost-claim"
 
 
 def _attempt(rt: Runtime, claim: queries.Claim) -> str:
     """Format and publish a claimed row, then record the outcome (the lease kept alive)."""
     d = claim.delivery
     started = rt.now()
+    batches = BatchLog(rt, d.id, claim.claim, d.progress or {})
     try:
         if d.target not in rt.config.targets:
             raise PermanentError(f"target '{d.target}' is no longer in the config")
         target = rt.config.targets[d.target]
-        message = resume(build_message(rt, d, claim.item), d.progress or {})
-        limiters = rt.limits().limiters(target, rt.channel_settings(d.channel))
-        with slots(limiters) as granted:
-            if not granted:  # give the row back for a moment without spending an attempt
-                again = rt.now() + dt.timedelta(seconds=1)
-                return _give_back(rt, d, claim.claim, again, "waiting for a rate-limit slot")
-            receipt = rt.transport(target).publish(message)
+        if target.kind == "sms":  # reported numbers count as sent; a waited-out window resends
+            settled = unsure.settle(rt, d.id, batches.progress)
+            if settled != batches.progress:
+                batches.store(settled)
+        message = resume(build_message(rt, d, claim.item), batches.progress)
+        message = dataclasses.replace(message, on_batch=batches)
+        batches.segments = message.segments
+        receipt = _publish(rt, target, d, message)
+        if receipt is None:  # give the row back for a moment without spending an attempt
+            again = rt.now() + dt.timedelta(seconds=1)
+            return _give_back(rt, d, claim.claim, again, "waiting for a rate-limit slot")
     except TransientError as e:
-        return _retry_or_fail(rt, d, claim.claim, started, e)
+        return _retry_or_fail(rt, d, claim.claim, started, e, batches.progress)
     except PermanentError as e:
-        return _finish(rt, d, claim.claim, started, FAILED, error=e)
+        return _finish(rt, d, claim.claim, started, FAILED, error=e, base=batches.progress)
     except CONFIG_ERRORS as e:  # retrying cannot fix the config: fail, saying what is wrong
         problem = f"configuration problem: {e}"
         error = PermanentError(problem)
         return _finish(rt, d, claim.claim, started, FAILED, error=error, reason=problem)
     except Exception as e:  # a bug or an unforeseen library error: retry, bounded by the policy
         log.exception("delivery %s: unexpected error", d.id)
-        return _retry_or_fail(
-            rt, d, claim.claim, started, TransientError(f"{type(e).__name__}: {e}")
-        )
-    return _finish(rt, d, claim.claim, started, PUBLISHED, receipt=receipt, message=message)
+        unforeseen = TransientError(f"{type(e).__name__}: {e}")
+        return _retry_or_fail(rt, d, claim.claim, started, unforeseen, batches.progress)
+    done = batches.progress
+    return _finish(
+        rt, d, claim.claim, started, PUBLISHED, receipt=receipt, message=message, base=done
+    )
+
+
+def _publish(rt: Runtime, target: Target, d: Delivery, message: Message) -> Receipt | None:
+    """Publish within the target's rate limits; None when no slot was free. An SMS with no
+    number left to send (the rest sent or awaiting reports) makes no request."""
+    if message.kind == "sms" and not message.recipients and message.resume is not None:
+        return Receipt(remote_id=d.remote_id or f"{target.transport}:{d.id}", detail={})
+    limiters = rt.limits().limiters(target, rt.channel_settings(d.channel))
+    with slots(limiters) as granted:
+        if not granted:
+            return None
+        return rt.transport(target).publish(message)
 
 
 def _give_back(rt: Runtime, d: Delivery, claim: int, due: dt.datetime, reason: str) -> str:
@@ -153,17 +189,21 @@ def _give_back(rt: Runtime, d: Delivery, claim: int, due: dt.datetime, reason: s
 
 
 def _retry_or_fail(
-    rt: Runtime, d: Delivery, claim: int, started: dt.datetime, error: TransientError
+    rt: Runtime,
+    d: Delivery,
+    claim: int,
+    started: dt.datetime,
+    error: TransientError,
+    base: dict[str, Any] | None = None,
 ) -> str:
     policy = rt.channel_settings(d.channel)["retry"]
     attempt = d.attempts + 1
     if exhausted(policy, attempt):
-        return _finish(
-            rt, d, claim, started, FAILED, error=error, reason=f"gave up after {attempt} attempts"
-        )
+        reason = f"gave up after {attempt} attempts"
+        return _finish(rt, d, claim, started, FAILED, error=error, reason=reason, base=base)
     delay = backoff(policy, attempt, error.retry_after)
     due = rt.now() + dt.timedelta(seconds=delay)
-    return _finish(rt, d, claim, started, RETRYING, error=error, due=due)
+    return _finish(rt, d, claim, started, RETRYING, error=error, due=due, base=base)
 
 
 def _finish(
@@ -178,7 +218,9 @@ def _finish(
     error: ChannelError | None = None,
     due: dt.datetime | None = None,
     reason: str | None = None,
+    base: dict[str, Any] | None = None,
 ) -> str:
+    """Record the attempt; `base` is the progress the attempt's batches stored meanwhile."""
     now = rt.now()
     text = rt.redact(f"{type(error).__name__}: {error}") if error else None
     values: dict[str, Any] = {"state": state, "updated_at": now, "last_error": text}
@@ -192,18 +234,16 @@ def _finish(
         values.update(
             remote_id=receipt.remote_id, remote_url=receipt.url, published_at=now, last_error=None
         )
-    progress = advance(d.progress or {}, error)
-    progress = _aired(values, progress, receipt, message)
+    progress = advance((d.progress or {}) if base is None else base, error)
+    progress = mark(_aired(values, progress, receipt, message), now)
     if progress != (d.progress or {}):
         values["progress"] = progress
+    if progress.get("sent"):
+        values["recipients"] = len(progress["sent"])
     if message is not None and message.kind == "sms":
-        earlier = len(progress.get("sent", ()))
-        values.update(segments=message.segments, recipients=earlier + len(message.recipients))
-    if progress.get("unsure"):
-        values["reason"] = (
-            f"{len(progress['unsure'])} recipient(s) unconfirmed by the gateway:"
-            " not resent automatically"
-        )
+        reached = set(progress.get("sent", ())) | set(message.recipients)
+        values.update(segments=message.segments, recipients=len(reached))
+    unsure.verdict(rt, progress, values)
     attempt = Attempt(
         delivery_id=d.id,
         number=d.attempts + 1,

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from channels.base import Message
 from channels.outbox import EXTENSIONS, render
 from channels.registry import formatter
-from worker.engine.delivery import as_item, build_message
+from worker.engine.delivery import as_item, build_message, resume
 from worker.engine.runtime import Runtime
 from worker.store.filters import Filters
 from worker.store.models import ContentItem, Delivery
@@ -70,7 +70,7 @@ def previews(
     for d, item in rows:
         if d.target not in rt.config.targets:
             continue
-        message = build_message(rt, d, item)
+        message = resume(build_message(rt, d, item), d.progress or {})  # the numbers still to send
         path = None
         if out is not None:
             path = out / d.unit / d.channel / f"{d.id}.{EXTENSIONS[d.channel]}"
@@ -89,6 +89,11 @@ def describe(p: Preview) -> list[str]:
         lines.append(
             f"  SMS {m.encoding}, {m.segments} segment(s) to {c.recipients} recipient(s): {m.text}"
         )
+        if m.resume is not None and (m.resume.sent or m.resume.unsure):
+            lines.append(
+                f"  still to send: {c.recipients} ({len(m.resume.sent)} already sent,"
+                f" {len(m.resume.unsure)} unsure, not counted)"
+            )
         lines.append(
             f"  cost: {c.cost(c.segments_with_marks):,.0f} VND with diacritics "
             f"({c.segments_with_marks} seg.), {c.cost(c.segments_without_marks):,.0f} VND "

@@ -149,11 +149,13 @@ def build_runtime(
     *,
     clock: Clock = system_clock,
     outbox: str | Path | None = None,
+    pool_size: int | None = None,
 ) -> Runtime:
-    """Load config and open the database (creating the schema); the same in every process."""
+    """Load config and open the database (creating the schema); the same in every process.
+    `pool_size`: database connections kept (and as many more at a peak), e.g. one per thread."""
     config = load_checked_config(config_dir or os.environ.get("LOA_CONFIG", "config"))
     install_log_filter(config)
-    engine = make_engine(database_url)
+    engine = make_engine(database_url, pool_size=pool_size)
     ensure_schema(engine)
     out = Path(outbox or os.environ.get("LOA_OUTBOX") or config.settings.get("outbox", "outbox"))
     return Runtime(config, engine, session_factory(engine), out, clock)

@@ -25,6 +25,7 @@ from worker.store.models import (
     UNCERTAIN,
     ContentItem,
     Delivery,
+    SmsReport,
 )
 
 BUCKETS = ("published", "failed", "uncertain", "pending")
@@ -42,12 +43,15 @@ FORMS = ("article", "video", "screen", "sms", "facebook", "zalo", "loudspeaker")
 
 @dataclass(frozen=True)
 class Sms:
-    """Published SMS for one unit: deliveries, recipients, segments each, messages billed."""
+    """SMS for one unit: deliveries, numbers the gateway accepted, segments each, messages
+    billed, and the numbers whose delivery report says delivered or failed."""
 
     messages: int = 0
     recipients: int = 0
     segments: int = 0
     sent: int = 0
+    delivered: int = 0
+    failed: int = 0
 
 
 @dataclass(frozen=True)
@@ -191,15 +195,34 @@ def _awaiting(session: Session, period: Period, filters: Filters) -> dict[str, i
 
 
 def _sms(session: Session, period: Period, filters: Filters) -> dict[str, Sms]:
+    """Published SMS, and any other (a crash, a partial failure) whose gateway accepted numbers:
+    what was sent counts, whatever state the row was left in."""
+    counted = (Delivery.channel == "sms") & (
+        (Delivery.state == PUBLISHED) | (Delivery.recipients > 0)
+    )
     q = select(
         Delivery.unit,
         func.count(),
         func.coalesce(func.sum(Delivery.recipients), 0),
         func.coalesce(func.sum(Delivery.segments), 0),
         func.coalesce(func.sum(Delivery.recipients * Delivery.segments), 0),
-    ).where(Delivery.channel == "sms", Delivery.state == PUBLISHED)
+    ).where(counted)
     q = in_period(filters.apply(q), period).group_by(Delivery.unit)
-    return {u: Sms(int(n), int(r), int(s), int(t)) for u, n, r, s, t in session.execute(q)}
+    reports = (
+        select(Delivery.unit, SmsReport.state, func.count())
+        .join(SmsReport, SmsReport.delivery_id == Delivery.id)
+        .where(counted, SmsReport.state.in_(("delivered", "failed", "rejected")))
+    )
+    reports = in_period(filters.apply(reports), period).group_by(Delivery.unit, SmsReport.state)
+    outcome: dict[str, dict[str, int]] = {}
+    for unit, state, n in session.execute(reports):
+        key = "delivered" if state == "delivered" else "failed"
+        outcome.setdefault(unit, {}).setdefault(key, 0)
+        outcome[unit][key] += int(n)
+    return {
+        u: Sms(int(n), int(r), int(s), int(t), **outcome.get(u, {}))
+        for u, n, r, s, t in session.execute(q)
+    }
 
 
 def _loudspeaker(session: Session, period: Period, filters: Filters) -> dict[str, Broadcast]:

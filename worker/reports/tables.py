@@ -93,15 +93,17 @@ def topics_table(report: Report, lang: str, *, named: bool = False) -> Table:
 
 
 def sms_table(report: Report, lang: str) -> Table:
-    """Published SMS per unit: messages, recipients, segments, SMS sent (billed)."""
+    """SMS per unit: messages, recipients, segments, SMS sent (billed), and the recipients
+    reported delivered and failed."""
     h = words(lang)
-    keys = ("messages", "recipients", "segments", "sent")
+    keys = ("messages", "recipients", "segments", "sent", "delivered", "failed")
+    heads = ("messages", "recipients", "segments", "sent", "sms_delivered", "sms_failed")
     rows: list[list[Cell]] = []
     for code, name in report.units:
         s = report.sms.get(code)
         rows.append([name, *((getattr(s, k) if s else 0) for k in keys)])
     return Table(
-        h["sheet_sms"], [h["unit"], *(h[k] for k in keys)], rows, _column_sums(h["total"], rows)
+        h["sheet_sms"], [h["unit"], *(h[k] for k in heads)], rows, _column_sums(h["total"], rows)
     )
 
 

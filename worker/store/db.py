@@ -29,7 +29,11 @@ def make_engine(url: str | None = None, *, pool_size: int | None = None) -> Engi
     """An engine with the settings each backend needs to be safe under several threads."""
     url = url or database_url()
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        sized: dict[str, Any] = {}
+        if pool_size is not None and ":memory:" not in url and url != "sqlite://":
+            sized = {"pool_size": pool_size, "max_overflow": pool_size}
+        args = {"timeout": 30, "check_same_thread": False}
+        engine = create_engine(url, connect_args=args, **sized)
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
         size = pool_size or int(os.environ.get("LOA_DB_POOL", "10"))

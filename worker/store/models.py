@@ -189,6 +189,16 @@ class SmsReport(Base):
     updated_at: Mapped[dt.datetime]
 
 
+class Secret(Base):
+    """A key loa made for itself once (`dlr`: the delivery-report HMAC key); never shown."""
+
+    __tablename__ = "secrets"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[dt.datetime]
+
+
 class Action(Base):
     """What an operator did, by whom and when."""
 

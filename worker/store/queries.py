@@ -276,6 +276,29 @@ def _record_statement(keys: tuple[str, ...], states: tuple[str, ...]) -> Any:
     return statement
 
 
+def record_progress(
+    session: Session,
+    delivery_id: int,
+    claim: int,
+    progress: dict[str, Any],
+    recipients: int,
+    segments: int = 0,
+) -> bool:
+    """Store a sending row's progress (one SMS batch answered), only while this claim holds it;
+    `segments` each message has, when known (so a row a crash leaves is billed right)."""
+    more = {"segments": segments} if segments else {}
+    result = session.execute(
+        update(DELIVERIES)
+        .where(
+            DELIVERIES.c.id == delivery_id,
+            DELIVERIES.c.state == SENDING,
+            DELIVERIES.c.claims == claim,
+        )
+        .values(progress=progress, recipients=recipients, **more)
+    )
+    return affected(result) == 1
+
+
 def renew_lease(session: Session, delivery_id: int, claim: int, until: dt.datetime) -> bool:
     """Extend the lease of a row this worker still holds (same claim number, still sending)."""
     result = session.execute(
