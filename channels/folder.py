@@ -4,30 +4,25 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import errno
-import fcntl
 import json
 import logging
-import os
 import re
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
 
 import requests
 
 from campaigns.model import Target
+from channels import atomic
 from channels.base import Message, Receipt, Transport
 from channels.bulletin import BulletinFolder
-from channels.errors import ConfigurationError, PermanentError, TransientError
+from channels.errors import ConfigurationError, PermanentError
 
 log = logging.getLogger(__name__)
 
 PLAYLIST = "playlist.json"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,150}$")
 _EXT = {"image/png": ".png", "image/jpeg": ".jpg"}
-_PASSING = (errno.ENOSPC, errno.EAGAIN, errno.EBUSY, errno.EIO, errno.ESTALE)
 
 
 class FolderTransport(Transport):
@@ -61,10 +56,10 @@ class FolderTransport(Transport):
         try:
             self.path.mkdir(parents=True, exist_ok=True)
             with self._locked():
-                _write(self.path / entry["file"], message.attachments[0].data)
+                atomic.write(self.path / entry["file"], message.attachments[0].data)
                 entries = self._update(entry)
         except OSError as e:
-            raise _error(e, f"{self.target.id}: write {entry['file']}") from e
+            raise atomic.error(e, f"{self.target.id}: write {entry['file']}") from e
         log.info(
             "%s: slide %s in the playlist (%s entries)", self.target.id, entry["name"], entries
         )
@@ -76,7 +71,7 @@ class FolderTransport(Transport):
         try:
             entries = _read(self.path / PLAYLIST)
         except OSError as e:
-            raise _error(e, f"{self.target.id}: read {PLAYLIST}") from e
+            raise atomic.error(e, f"{self.target.id}: read {PLAYLIST}") from e
         for entry in entries:
             if entry.get("name") == name and (self.path / str(entry.get("file"))).is_file():
                 return Receipt(name, detail={"file": entry["file"], "found": True})
@@ -90,7 +85,7 @@ class FolderTransport(Transport):
         kept.append(entry)
         kept.sort(key=lambda e: (str(e.get("start")), str(e.get("name"))))
         playlist = json.dumps(kept, ensure_ascii=False, indent=2) + "\n"
-        _write(self.path / PLAYLIST, playlist.encode())
+        atomic.write(self.path / PLAYLIST, playlist.encode())
         in_use = {str(e.get("file")) for e in kept}
         for gone in old:
             name = str(gone.get("file"))
@@ -100,15 +95,9 @@ class FolderTransport(Transport):
                     log.info("%s: removed slide %s", self.target.id, name)
         return len(kept)
 
-    @contextlib.contextmanager
-    def _locked(self) -> Iterator[None]:
+    def _locked(self) -> contextlib.AbstractContextManager[None]:
         """Hold the folder's lock file, so two workers never lose each other's playlist entries."""
-        with open(self.path / ".playlist.lock", "a+b") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+        return atomic.locked(self.path / ".playlist.lock")
 
 
 def _entry(message: Message) -> dict[str, Any]:
@@ -153,27 +142,3 @@ def _read(path: Path) -> list[dict[str, Any]]:
     if not isinstance(data, list):
         raise PermanentError(f"{path} is not a list of entries: fix or remove it")
     return [e for e in data if isinstance(e, dict)]
-
-
-def _write(path: Path, data: bytes) -> None:
-    """Write next to the target and os.replace it in, so readers see the old file or the new."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-
-
-def _error(e: OSError, what: str) -> TransientError | PermanentError:
-    """A full or busy disk may pass; a missing permission or a wrong path will not."""
-    text = f"{what}: {e.strerror or type(e).__name__}"
-    if e.errno in _PASSING:
-        return TransientError(text)
-    return PermanentError(text)

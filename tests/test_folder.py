@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from campaigns.model import Target
-from channels import folder
+from channels import atomic
 from channels.base import Attachment, Message, Receipt
 from channels.errors import ConfigurationError, PermanentError, TransientError
 from channels.folder import PLAYLIST, FolderTransport
@@ -226,8 +226,8 @@ def test_concurrent_publishes_lose_no_entry(tmp_path: Path) -> None:
 
 
 def test_a_full_disk_is_transient_and_a_denied_write_is_not() -> None:
-    assert isinstance(folder._error(OSError(errno.ENOSPC, "No space"), "w"), TransientError)
-    assert isinstance(folder._error(PermissionError(errno.EACCES, "Denied"), "w"), PermanentError)
+    assert isinstance(atomic.error(OSError(errno.ENOSPC, "No space"), "w"), TransientError)
+    assert isinstance(atomic.error(PermissionError(errno.EACCES, "Denied"), "w"), PermanentError)
 
 
 @pytest.mark.parametrize("options", [{}, {"path": ""}, {"path": 3}])
