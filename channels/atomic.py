@@ -10,9 +10,21 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from channels.errors import PermanentError, TransientError
+from campaigns.model import Target
+from channels.errors import ConfigurationError, PermanentError, TransientError
 
 _PASSING = (errno.ENOSPC, errno.EAGAIN, errno.EBUSY, errno.EIO, errno.ESTALE)
+
+
+def folder_of(target: Target) -> Path:
+    """The folder a target's `options.path` names; ConfigurationError when it cannot be one."""
+    raw = target.options.get("path")
+    if not isinstance(raw, str) or not raw.strip():
+        raise ConfigurationError(f"target {target.id}: options.path must name a folder")
+    path = Path(raw).expanduser()
+    if path.exists() and not path.is_dir():
+        raise ConfigurationError(f"target {target.id}: options.path {raw} is not a folder")
+    return path
 
 
 def write(path: Path, data: bytes) -> None:

@@ -127,12 +127,7 @@ class BulletinFolder(Transport):
 
     def __init__(self, target: Target, *, session: requests.Session | None = None) -> None:
         super().__init__(target, session=session)
-        raw = target.options.get("path")
-        if not isinstance(raw, str) or not raw.strip():
-            raise ConfigurationError(f"target {target.id}: options.path must name a folder")
-        self.path = Path(raw).expanduser()
-        if self.path.exists() and not self.path.is_dir():
-            raise ConfigurationError(f"target {target.id}: options.path {raw} is not a folder")
+        self.path = atomic.folder_of(target)
         self.slots = slots_of(target)
 
     def publish(self, message: Message) -> Receipt:

@@ -16,7 +16,7 @@ from campaigns.model import Target
 from channels import atomic
 from channels.base import Message, Receipt, Transport
 from channels.bulletin import BulletinFolder
-from channels.errors import ConfigurationError, PermanentError
+from channels.errors import PermanentError
 
 log = logging.getLogger(__name__)
 
@@ -43,12 +43,7 @@ class FolderTransport(Transport):
 
     def __init__(self, target: Target, *, session: requests.Session | None = None) -> None:
         super().__init__(target, session=session)
-        raw = target.options.get("path")
-        if not isinstance(raw, str) or not raw.strip():
-            raise ConfigurationError(f"target {target.id}: options.path must name a folder")
-        self.path = Path(raw).expanduser()
-        if self.path.exists() and not self.path.is_dir():
-            raise ConfigurationError(f"target {target.id}: options.path {raw} is not a folder")
+        self.path = atomic.folder_of(target)
 
     def publish(self, message: Message) -> Receipt:
         """Write the slide, then put its entry in the playlist (replacing one of the same name)."""
