@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from tests.fakes.webhook import FakeWebhook
 from tests.services import need, port_open
 from worker.store.db import dispose_all
 
@@ -48,3 +49,18 @@ def sqlite_url(tmp_path: Path) -> str:
 @pytest.fixture
 def pg_url() -> Iterator[str]:
     yield from _pg_database()
+
+
+@pytest.fixture(scope="module")
+def hook() -> Iterator[FakeWebhook]:
+    """A fake webhook portal for the module; a module may define its own `hook` instead."""
+    fake = FakeWebhook()
+    with fake.running():
+        yield fake
+
+
+@pytest.fixture
+def webhook(hook: FakeWebhook) -> FakeWebhook:
+    """The module's portal with what earlier tests sent to it forgotten."""
+    hook.reset()
+    return hook

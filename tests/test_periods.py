@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,19 +29,6 @@ from worker.store.models import FAILED, PLANNED, PUBLISHED, RETRYING, Delivery
 
 LAST_SECONDS_OF_Q1 = dt.datetime(2024, 3, 31, 23, 59, 50, tzinfo=TZ)
 RETRY = {"attempts": 5, "first_delay": 30, "cap": 600, "jitter": 0}
-
-
-@pytest.fixture(scope="module")
-def hook() -> Iterator[FakeWebhook]:
-    fake = FakeWebhook()
-    with fake.running():
-        yield fake
-
-
-@pytest.fixture
-def webhook(hook: FakeWebhook) -> FakeWebhook:
-    hook.reset()
-    return hook
 
 
 def runtime(

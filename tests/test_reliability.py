@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,19 +27,6 @@ from worker.store import queries
 from worker.store.models import FAILED, PUBLISHED, RETRYING, SENDING, UNCERTAIN, Attempt, Delivery
 
 START = dt.datetime(2024, 3, 1, 9, 0, tzinfo=TZ)
-
-
-@pytest.fixture(scope="module")
-def hook() -> Iterator[FakeWebhook]:
-    fake = FakeWebhook()
-    with fake.running():
-        yield fake
-
-
-@pytest.fixture
-def webhook(hook: FakeWebhook) -> FakeWebhook:
-    hook.reset()
-    return hook
 
 
 def runtime(
