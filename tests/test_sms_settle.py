@@ -24,6 +24,7 @@ from worker import actions
 from worker.cli.main import main
 from worker.engine.runtime import Runtime, build_runtime
 from worker.reports.report import build_report
+from worker.store import queries
 from worker.store.filters import Filters
 from worker.store.models import PUBLISHED, RETRYING, UNCERTAIN, Delivery
 from worker.store.secrets import dlr_key
@@ -101,6 +102,31 @@ def report(rt: Runtime, number: str, status: int) -> None:
 
 def sent_to(fake: FakeSmsbox) -> list[str]:
     return sorted(m.to for m in fake.sent)
+
+
+def test_each_batch_costs_one_progress_write_made_before_it_is_posted(
+    tmp_path: Path, sqlite_url: str, smsbox: FakeSmsbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Three batches, three writes: each stores the answers so far and the numbers about to
+    go, before they go (the fake has seen one request fewer); the last answer goes with the
+    outcome."""
+    rt = make(tmp_path, sqlite_url, smsbox, Clock(START))
+    writes: list[tuple[int, dict[str, Any]]] = []
+    real = queries.record_progress
+
+    def counted(session: Any, delivery_id: int, claim: int, progress: Any, *rest: Any) -> bool:
+        writes.append((len(smsbox.requests), dict(progress)))
+        return real(session, delivery_id, claim, progress, *rest)
+
+    monkeypatch.setattr(queries, "record_progress", counted)
+    assert step(rt) == [PUBLISHED]
+    assert writes == [
+        (0, {"posting": INTL[0:2]}),
+        (1, {"sent": INTL[0:2], "posting": INTL[2:4]}),
+        (2, {"sent": INTL[0:4], "posting": INTL[4:6]}),
+    ]
+    done = only(rt)
+    assert done.progress == {"sent": INTL} and done.recipients == 6 and len(smsbox.requests) == 3
 
 
 def test_unsure_numbers_with_a_report_count_as_sent_and_are_never_resent(

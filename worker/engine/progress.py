@@ -1,8 +1,13 @@
 """Each SMS batch's answer stored before the next batch goes: a crash loses one batch at most.
 
-The transport calls a `BatchLog` (as `Message.on_batch`) after every gateway answer; it folds
-the numbers into the delivery's progress and writes it, fenced by the claim number, retrying
-through a short outage. A lost claim stops the send: someone else holds the row now.
+The transport calls a `BatchLog` (as `Message.on_batch`) before each batch with the numbers it
+is about to post, and after it with the gateway's answer. One write per batch: the answer is
+folded into the progress in memory and written together with the next batch's numbers
+(`posting`), before that batch is posted; the last answer is written with the attempt's outcome.
+A worker killed in between leaves its batch `posting`, which the next attempt counts as unsure
+(settled by delivery reports, `worker/engine/unsure.py`). Writes are fenced by the claim
+number and retried through a short outage; a lost claim stops the send: someone else holds
+the row now.
 """
 
 from __future__ import annotations
@@ -56,29 +61,31 @@ class BatchLog:
     def __init__(self, rt: Runtime, delivery_id: int, claim: int, progress: dict[str, Any]) -> None:
         self.rt, self.delivery_id, self.claim = rt, delivery_id, claim
         self.progress = dict(progress)
-        self.writes = 0
+        self.answers = 0
         self.segments = 0  # parts per number, stored with the count once the message is built
 
     def __call__(
         self, accepted: tuple[str, ...], unsure: tuple[str, ...], posting: tuple[str, ...] = ()
     ) -> None:
-        """Store a batch about to be posted (`posting`), or its answer; `writes` counts answers."""
+        """Store the batch about to be posted (`posting`) with the answers so far, or keep a
+        batch's answer for the next write (the next batch's, or the outcome's)."""
         if posting:
             self.store({**self.progress, "posting": sorted(posting)})
             return
         done = {k: v for k, v in self.progress.items() if k != "posting"}
-        self.store(mark(merge(done, accepted, unsure), self.rt.now()))
-        self.writes += 1
+        self.progress = mark(merge(done, accepted, unsure), self.rt.now())
+        self.answers += 1
 
     def store(self, progress: dict[str, Any]) -> None:
         """Write `progress` to the row now (ClaimLost if the claim is gone)."""
         self.progress = progress
         count = len(progress.get("sent", ()))
 
-        def write() -> bool:
-            with self.rt.sessions.begin() as s:
+        def write() -> bool:  # one fenced UPDATE, autocommitted: no BEGIN/COMMIT round trips
+            with self.rt.engine.connect() as c:
+                c.execution_options(isolation_level="AUTOCOMMIT")
                 return queries.record_progress(
-                    s, self.delivery_id, self.claim, progress, count, self.segments
+                    c, self.delivery_id, self.claim, progress, count, self.segments
                 )
 
         if not journal.patiently(write):

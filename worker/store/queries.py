@@ -11,6 +11,7 @@ from typing import Any, cast
 
 from sqlalchemy import Table, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from worker.store.models import (
@@ -277,7 +278,7 @@ def _record_statement(keys: tuple[str, ...], states: tuple[str, ...]) -> Any:
 
 
 def record_progress(
-    session: Session,
+    session: Session | Connection,
     delivery_id: int,
     claim: int,
     progress: dict[str, Any],
@@ -285,7 +286,8 @@ def record_progress(
     segments: int = 0,
 ) -> bool:
     """Store a sending row's progress (one SMS batch answered), only while this claim holds it;
-    `segments` each message has, when known (so a row a crash leaves is billed right)."""
+    `segments` each message has, when known (so a row a crash leaves is billed right). One
+    statement: on an autocommit connection it is one round trip."""
     more = {"segments": segments} if segments else {}
     result = session.execute(
         update(DELIVERIES)

@@ -1,0 +1,133 @@
+"""Profile SMS deliveries in one process against bare requests (not part of `benchmarks.run`).
+
+    python -m benchmarks.profile_sms [UNITS] [--recipients R] [--postgres] [--top 25]
+
+Starts the benchmark smsbox (benchmarks.servers), plans UNITS SMS deliveries of R numbers each
+(batches of 50), then on one thread: posts the same batches with a bare `requests.Session`
+(wall and CPU per batch), calls `worker.engine.delivery.deliver` for the first half of the rows
+unprofiled (wall and CPU per batch), and for the other half under cProfile counting CPU time
+(not time spent waiting for the server or the database), whose top functions it prints. The
+ratio bare/loa per batch is the single-thread form of the `sms` scenario's figure; what loa
+spends beyond the bare POST is its per-batch overhead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from benchmarks import env, procs
+from benchmarks.delivery import published_at
+from benchmarks.fixtures import insert_items
+from benchmarks.sms import CREDENTIALS, batches, write_sms_config
+
+
+@contextmanager
+def database(scratch: Path, postgres: bool) -> Iterator[str]:
+    if postgres:
+        with env.pg_database() as url:
+            yield url
+    else:
+        with env.sqlite_database(scratch) as url:
+            yield url
+
+
+def bare(config: Path) -> tuple[int, float, float]:
+    """(batches, wall s, CPU s) of one requests.Session posting every batch in turn."""
+    import requests
+
+    jobs = batches(str(config))
+    session = requests.Session()
+    wall, cpu = time.perf_counter(), time.process_time()
+    for url, body, headers in jobs:
+        response = session.post(url, data=body, headers=headers, timeout=(3.05, 20.0))
+        assert response.status_code == 202
+    return len(jobs), time.perf_counter() - wall, time.process_time() - cpu
+
+
+def run(units: int, recipients: int, postgres: bool, top: int) -> str:
+    os.environ.pop("REDIS_URL", None)
+    os.environ.update(CREDENTIALS)
+    with tempfile.TemporaryDirectory() as folder:
+        scratch = Path(folder)
+        with procs.http_server("smsbox", scratch) as url, database(scratch, postgres) as db:
+            config = write_sms_config(scratch / "config", url, units, recipients)
+            posts, bare_wall, bare_cpu = bare(config)
+            per_batch = recipients // 50
+            loa = deliver_all(config, db, scratch, top)
+    half_batches = loa["count"] * per_batch
+    lines = [
+        f"{units} deliveries x {recipients} numbers, {posts} batches of 50"
+        f" ({'PostgreSQL' if postgres else 'SQLite'})",
+        f"bare requests: {bare_wall / posts * 1000:.2f} ms wall,"
+        f" {bare_cpu / posts * 1000:.2f} ms CPU per batch",
+        f"loa deliver(): {loa['wall'] / half_batches * 1000:.2f} ms wall,"
+        f" {loa['cpu'] / half_batches * 1000:.2f} ms CPU per batch (unprofiled half)",
+        f"ratio, bare/loa per batch (wall): {bare_wall / posts / (loa['wall'] / half_batches):.2f}",
+        f"published: {loa['published']} of {units}",
+        "",
+        loa["profile"],
+    ]
+    return "\n".join(lines)
+
+
+def deliver_all(config: Path, db: str, scratch: Path, top: int) -> dict[str, Any]:
+    from sqlalchemy import func, select
+
+    from worker.engine import delivery
+    from worker.engine.planner import plan
+    from worker.engine.runtime import build_runtime
+    from worker.store import queries
+    from worker.store.models import PUBLISHED, Delivery
+
+    rt = build_runtime(config, db, outbox=scratch / "out")
+    insert_items(rt.engine, 1, published_at())
+    now = rt.now()
+    with rt.sessions.begin() as s:
+        plan(s, rt.config, now)
+    with rt.sessions.begin() as s:
+        ids = [i for i, _ in queries.promote_due(s, now, limit=100_000)]
+    half = len(ids) // 2
+    wall, cpu = time.perf_counter(), time.process_time()
+    for i in ids[:half]:
+        delivery.deliver(rt, i)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    profiler = cProfile.Profile(time.process_time)  # CPU, not waiting on the server
+    profiler.enable()
+    for i in ids[half:]:
+        delivery.deliver(rt, i)
+    profiler.disable()
+    with rt.sessions() as s:
+        done = s.scalar(
+            select(func.count()).select_from(Delivery).where(Delivery.state == PUBLISHED)
+        )
+    rt.close()
+    rt.engine.dispose()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("tottime").print_stats(top)
+    stats.sort_stats("cumulative").print_stats(r"/(worker|channels|campaigns)/", top)
+    return {"count": half, "wall": wall, "cpu": cpu, "published": done, "profile": out.getvalue()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("units", nargs="?", type=int, default=40)
+    parser.add_argument("--recipients", type=int, default=1000)
+    parser.add_argument("--postgres", action="store_true")
+    parser.add_argument("--top", type=int, default=30)
+    args = parser.parse_args()
+    print(run(args.units, args.recipients, args.postgres, args.top))
+
+
+if __name__ == "__main__":
+    main()
