@@ -67,6 +67,7 @@ TARGETS = [
     Target("a burst of 10,000 valid delivery reports loses none", "dlr.lost", "value", "<=", 0),
     Target("fan-out >= 0.7 x dramatiq pipelined enqueue", "fanout.pg", "ratio", ">=", 0.7),
     Target("delivery end to end >= 0.5 x bare requests loop", "delivery.loa", "ratio", ">=", 0.5),
+    Target("SMS via Kannel >= 0.8 x bare requests, same batches", "sms.loa", "ratio", ">=", 0.8),
     Target(
         "recovery < 15 s where dramatiq's default >= 60 s",
         "recovery.loa",

@@ -24,7 +24,7 @@ from worker import actions
 from worker.cli.main import main
 from worker.engine.runtime import Runtime, build_runtime
 from worker.reports.report import build_report
-from worker.store import queries
+from worker.store import progress as stored
 from worker.store.filters import Filters
 from worker.store.models import PUBLISHED, RETRYING, UNCERTAIN, Delivery
 from worker.store.secrets import dlr_key
@@ -112,13 +112,13 @@ def test_each_batch_costs_one_progress_write_made_before_it_is_posted(
     outcome."""
     rt = make(tmp_path, sqlite_url, smsbox, Clock(START))
     writes: list[tuple[int, dict[str, Any]]] = []
-    real = queries.record_progress
+    real = stored.record_progress
 
     def counted(session: Any, delivery_id: int, claim: int, progress: Any, *rest: Any) -> bool:
         writes.append((len(smsbox.requests), dict(progress)))
         return real(session, delivery_id, claim, progress, *rest)
 
-    monkeypatch.setattr(queries, "record_progress", counted)
+    monkeypatch.setattr(stored, "record_progress", counted)
     assert step(rt) == [PUBLISHED]
     assert writes == [
         (0, {"posting": INTL[0:2]}),

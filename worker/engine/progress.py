@@ -18,7 +18,7 @@ from typing import Any
 
 from worker.engine import journal
 from worker.engine.runtime import Runtime
-from worker.store import queries
+from worker.store import progress as stored
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +84,7 @@ class BatchLog:
         def write() -> bool:  # one fenced UPDATE, autocommitted: no BEGIN/COMMIT round trips
             with self.rt.engine.connect() as c:
                 c.execution_options(isolation_level="AUTOCOMMIT")
-                return queries.record_progress(
+                return stored.record_progress(
                     c, self.delivery_id, self.claim, progress, count, self.segments
                 )
 

@@ -11,7 +11,6 @@ from typing import Any, cast
 
 from sqlalchemy import Table, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from worker.store.models import (
@@ -275,30 +274,6 @@ def _record_statement(keys: tuple[str, ...], states: tuple[str, ...]) -> Any:
         )
         _RECORDS[key] = statement
     return statement
-
-
-def record_progress(
-    session: Session | Connection,
-    delivery_id: int,
-    claim: int,
-    progress: dict[str, Any],
-    recipients: int,
-    segments: int = 0,
-) -> bool:
-    """Store a sending row's progress (one SMS batch answered), only while this claim holds it;
-    `segments` each message has, when known (so a row a crash leaves is billed right). One
-    statement: on an autocommit connection it is one round trip."""
-    more = {"segments": segments} if segments else {}
-    result = session.execute(
-        update(DELIVERIES)
-        .where(
-            DELIVERIES.c.id == delivery_id,
-            DELIVERIES.c.state == SENDING,
-            DELIVERIES.c.claims == claim,
-        )
-        .values(progress=progress, recipients=recipients, **more)
-    )
-    return affected(result) == 1
 
 
 def renew_lease(session: Session, delivery_id: int, claim: int, until: dt.datetime) -> bool:
