@@ -1,14 +1,15 @@
 """Profile SMS deliveries in one process against bare requests (not part of `benchmarks.run`).
 
-    python -m benchmarks.profile_sms [UNITS] [--recipients R] [--postgres] [--top 25]
+    python -m benchmarks.profile_sms [UNITS] [--recipients R] [--postgres] [--smsbox URL] [--top 25]
 
-Starts the benchmark smsbox (benchmarks.servers), plans UNITS SMS deliveries of R numbers each
-(batches of 50), then on one thread: posts the same batches with a bare `requests.Session`
-(wall and CPU per batch), calls `worker.engine.delivery.deliver` for the first half of the rows
-unprofiled (wall and CPU per batch), and for the other half under cProfile counting CPU time
-(not time spent waiting for the server or the database), whose top functions it prints. The
-ratio bare/loa per batch is the single-thread form of the `sms` scenario's figure; what loa
-spends beyond the bare POST is its per-batch overhead.
+Starts the benchmark smsbox (benchmarks.servers), or uses a running Kannel (`--smsbox`), plans
+UNITS SMS deliveries of R numbers each (batches of 50), then on one thread: posts the same
+batches with a bare `requests.Session` before and after loa's run (wall and CPU per batch, both
+runs together: a real gateway drifts), calls `worker.engine.delivery.deliver` for the first half
+of the rows unprofiled (wall and CPU per batch), and for the other half under cProfile counting
+CPU time (not time spent waiting for the server or the database), whose top functions it
+prints. The ratio bare/loa per batch is the single-thread form of the `sms` scenario's figure;
+what loa spends beyond the bare POST is its per-batch overhead.
 """
 
 from __future__ import annotations
@@ -54,21 +55,35 @@ def bare(config: Path) -> tuple[int, float, float]:
     return len(jobs), time.perf_counter() - wall, time.process_time() - cpu
 
 
-def run(units: int, recipients: int, postgres: bool, top: int) -> str:
+@contextmanager
+def smsbox(scratch: Path, endpoint: str | None) -> Iterator[str]:
+    """The benchmark's fake smsbox, or a running Kannel's smsbox at `endpoint` (its base URL)."""
+    if endpoint:
+        yield endpoint.rstrip("/")
+        return
+    with procs.http_server("smsbox", scratch) as url:
+        yield url
+
+
+def run(units: int, recipients: int, postgres: bool, top: int, endpoint: str | None) -> str:
     os.environ.pop("REDIS_URL", None)
-    os.environ.update(CREDENTIALS)
+    for name, value in CREDENTIALS.items():
+        os.environ.setdefault(name, value)
     with tempfile.TemporaryDirectory() as folder:
         scratch = Path(folder)
-        with procs.http_server("smsbox", scratch) as url, database(scratch, postgres) as db:
+        with smsbox(scratch, endpoint) as url, database(scratch, postgres) as db:
             config = write_sms_config(scratch / "config", url, units, recipients)
-            posts, bare_wall, bare_cpu = bare(config)
+            first = bare(config)
             per_batch = recipients // 50
             loa = deliver_all(config, db, scratch, top)
+            second = bare(config)  # once before and once after loa's run: a gateway drifts
+    posts = first[0] + second[0]
+    bare_wall, bare_cpu = first[1] + second[1], first[2] + second[2]
     half_batches = loa["count"] * per_batch
     lines = [
-        f"{units} deliveries x {recipients} numbers, {posts} batches of 50"
+        f"{units} deliveries x {recipients} numbers, {posts // 2} batches of 50"
         f" ({'PostgreSQL' if postgres else 'SQLite'})",
-        f"bare requests: {bare_wall / posts * 1000:.2f} ms wall,"
+        f"bare requests (before and after loa): {bare_wall / posts * 1000:.2f} ms wall,"
         f" {bare_cpu / posts * 1000:.2f} ms CPU per batch",
         f"loa deliver(): {loa['wall'] / half_batches * 1000:.2f} ms wall,"
         f" {loa['cpu'] / half_batches * 1000:.2f} ms CPU per batch (unprofiled half)",
@@ -125,8 +140,13 @@ def main() -> None:
     parser.add_argument("--recipients", type=int, default=1000)
     parser.add_argument("--postgres", action="store_true")
     parser.add_argument("--top", type=int, default=30)
+    parser.add_argument(
+        "--smsbox",
+        help="a running Kannel smsbox (http://HOST:PORT) instead of the fake; its sendsms user"
+        " in $LOA_BENCH_KANNEL_USER and $LOA_BENCH_KANNEL_PASS",
+    )
     args = parser.parse_args()
-    print(run(args.units, args.recipients, args.postgres, args.top))
+    print(run(args.units, args.recipients, args.postgres, args.top, args.smsbox))
 
 
 if __name__ == "__main__":
