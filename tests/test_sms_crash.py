@@ -301,7 +301,7 @@ def test_kill_9_of_the_worker_mid_campaign_then_loa_retry_reaches_each_number_on
             assert "uncertain" in status, status
 
             out = op("retry", str(dead.id), "--yes")
-            assert "1" in out
+            assert "retry: 1 delivery(ies) changed" in out, out
             op.run_once()
         done = op.row()
     assert done.state == "published", done.reason
@@ -314,3 +314,6 @@ def test_kill_9_of_the_worker_mid_campaign_then_loa_retry_reaches_each_number_on
     recipients, parts = op.sms_report()
     assert recipients == len(WANTED)
     assert parts == sum(got.values()) == len(WANTED) * done.segments  # the SMSC's parts
+    counts = op.show(done.id)["sms"]["counts"]
+    assert counts["never sent"] == counts["unsure"] == counts["failed"] == 0
+    assert counts["delivered"] + counts["accepted"] == len(WANTED)
