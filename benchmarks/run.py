@@ -31,6 +31,7 @@ from benchmarks.results import Context, Figure, Target, as_json, evaluate, markd
 SCENARIOS = (
     "fanout",
     "quiet",
+    "backlog",
     "delivery",
     "sms",
     "slides",
@@ -212,6 +213,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         help="runs per figure (default 3; 1 with --quick, a smoke test that must stay under 2 min)",
     )
     p.add_argument("--markdown", action="store_true", help="also print the table as Markdown")
+    p.add_argument(
+        "--profile",
+        action="store_true",
+        help="delivery: one more untimed run under cProfile; prints its top functions",
+    )
     args = p.parse_args(argv)
     chosen = args.only.split(",") if args.only else list(SCENARIOS)
     unknown = [c for c in chosen if c not in SCENARIOS]
@@ -231,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     started = dt.datetime.now(dt.UTC)
     scratch = Path(tempfile.mkdtemp(prefix="loa-bench-"))
-    ctx = Context(quick=args.quick, scratch=scratch, runs=args.runs)
+    ctx = Context(quick=args.quick, scratch=scratch, runs=args.runs, profile=args.profile)
     figures: list[Figure] = []
     scenarios: dict[str, Any] = {}
     info = machine()
