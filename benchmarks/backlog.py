@@ -1,6 +1,7 @@
 """Scenario backlog: the scheduler works through a 1,000,000-delivery backlog on PostgreSQL.
 
-1,000 units x 5 targets x N items (N = 200: 1,000,000 rows; 10 with --quick: 50,000) are
+1,000 units x 4 targets (website, screen, Facebook, Zalo) x N items (N = 250: 1,000,000
+rows; 12 with --quick: 48,000) are
 planned beforehand (not timed; the planning figures are the fan-out scenario's). 90 % of the
 items are due already, minutes to hours ago (the backlog: an outage, a large import); the last
 10 % fall due one after another over the next WINDOW seconds, while the backlog drains. Then
@@ -26,8 +27,10 @@ from benchmarks import env
 from benchmarks.results import Context, Figure
 
 UNITS = 1000
-KINDS = 5
-ITEMS = {"full": 200, "quick": 10}
+# Channel kinds that nothing holds back: SMS has quiet hours (22:00-07:00) and a loudspeaker item
+# waits for its station's broadcast slot, so either would move due times by hours.
+KINDS = ("website", "screen", "facebook", "zalo")
+ITEMS = {"full": 250, "quick": 12}
 WINDOW = {"full": 60.0, "quick": 10.0}
 INTERVAL = 10.0  # `loa run --interval`, default
 TIMEOUT = 3600.0
@@ -116,7 +119,7 @@ def _runtime(database_url: str, items: int) -> Any:
     engine = make_engine(database_url)
     create_schema(engine)
     now = dt.datetime.now(dt.UTC)
-    config = fanout_config(UNITS)
+    config = fanout_config(UNITS, KINDS)
     campaign = config.campaigns["bench"]
     today = now.date()
     campaign = dataclasses.replace(
@@ -139,7 +142,7 @@ def scenario(ctx: Context) -> list[Figure]:
             args = {"database_url": url, "items": items, "window": window}
             environ = env.child_env(namespace=ns)
             runs.append(dict(env.run_child("backlog", args, environ, TIMEOUT + 600)))
-    n = UNITS * KINDS * items
+    n = UNITS * len(KINDS) * items
     return [
         Figure(
             "backlog.rate",

@@ -69,6 +69,20 @@ TARGETS = [
     Target("fan-out >= 0.7 x dramatiq pipelined enqueue", "fanout.pg", "ratio", ">=", 0.7),
     Target("delivery end to end >= 0.5 x bare requests loop", "delivery.loa", "ratio", ">=", 0.5),
     Target(
+        "delivery CPU per delivery <= 2 x bare requests' CPU per post",
+        "delivery.cpu.loa",
+        "ratio",
+        "<=",
+        2.0,
+    ),
+    Target(
+        "backlog: the last row to fall due is queued within 2 tick intervals (20 s) of it",
+        "backlog.lag",
+        "value",
+        "<=",
+        20.0,
+    ),
+    Target(
         "recovery < 15 s where dramatiq's default >= 60 s",
         "recovery.loa",
         "value",
