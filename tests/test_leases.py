@@ -165,8 +165,10 @@ def test_one_renewer_thread_keeps_every_held_lease_and_notices_a_claim_taken_awa
         ):
             time.sleep(0.05)
         assert [row(rt, i).lease_until for i in ids[:2]] == [clock.at + lease] * 2
-        renewers = [t for t in threading.enumerate() if t.name == "loa-leases"]
-        assert len(renewers) == 1  # one thread for both, not one per delivery
+        # one renewer for both, with one thread, not a thread per delivery
+        assert rt.leases is not None and len(rt.leases.held) == 2
+        assert rt.leases._thread is not None and rt.leases._thread.is_alive()
+        assert not [t for t in threading.enumerate() if t.name.startswith("loa-lease-")]
         with rt.sessions.begin() as s:  # the sweep gave the second row to someone else
             assert queries.set_state(s, ids[1], [SENDING], state=UNCERTAIN)
         while time.monotonic() < deadline and not second.lost:
