@@ -18,6 +18,7 @@ TASKS = {
     "fanout-send": "benchmarks.fanout:send_task",
     "fanout-pipelined": "benchmarks.fanout:pipelined_task",
     "quiet-plan": "benchmarks.quiet:quiet_task",
+    "backlog": "benchmarks.backlog:backlog_task",
     "delivery-loa": "benchmarks.delivery:loa_task",
     "delivery-noop": "benchmarks.delivery:noop_task",
     "delivery-requests": "benchmarks.delivery:requests_task",

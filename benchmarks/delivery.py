@@ -9,8 +9,11 @@ P x T: a bare `requests.Session` loop posting the same bodies, and dramatiq drai
 from __future__ import annotations
 
 import datetime as dt
+import io
 import multiprocessing
 import os
+import pstats
+import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -228,12 +231,35 @@ def scenario(ctx: Context) -> list[Figure]:
             loa.append(_loa_run(ctx, config, items))
             bare.append(_bare_run(config, items))
             noop.append(_noop_run(ctx, n))
+        if ctx.profile:
+            _profiled_run(ctx, config, items)
     return _figures(n, loa, bare, noop)
 
 
-def _loa_run(ctx: Context, config: Path, items: int) -> dict[str, Any]:
+def _profiled_run(ctx: Context, config: Path, items: int) -> None:
+    """One more loa run, not counted, with cProfile on every worker thread; prints the top."""
+    folder = ctx.scratch / f"profile-{env.token()}"
+    _loa_run(ctx, config, items, LOA_BENCH_PROFILE=str(folder))
+    files = sorted(str(f) for f in folder.glob("*.prof"))
+    if not files:
+        print("no profile written", file=sys.stderr)
+        return
+    out = io.StringIO()
+    stats = pstats.Stats(*files, stream=out)
+    stats.sort_stats("tottime").print_stats(30)
+    stats.sort_stats("cumulative").print_stats(40)
+    count = UNITS * items
+    text = f"cProfile of {count:,} deliveries, {len(files)} threads\n{out.getvalue()}"
+    path = env.ROOT / "benchmarks" / "results" / f"profile-delivery-{env.token()}.txt"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, "utf-8")
+    print(text, file=sys.stderr)
+    print(f"wrote {path}", file=sys.stderr)
+
+
+def _loa_run(ctx: Context, config: Path, items: int, **extra: str) -> dict[str, Any]:
     with env.redis_namespace() as ns, env.pg_database() as url:
-        environ = env.child_env(namespace=ns, database_url=url, LOA_CONFIG=str(config))
+        environ = env.child_env(namespace=ns, database_url=url, LOA_CONFIG=str(config), **extra)
         args = {"items": items, "processes": PROCESSES, "threads": THREADS}
         result = env.run_child("delivery-loa", {**args, "scratch": str(ctx.scratch)}, environ, 1800)
     if result["states"].get("published") != UNITS * items:

@@ -23,10 +23,11 @@ from typing import Any
 from benchmarks import env
 from benchmarks.fixtures import fanout_config, insert_items
 from benchmarks.results import Context, Figure
+from campaigns.model import CHANNEL_KINDS
 
 NOW = dt.datetime(2024, 6, 30, 12, 0, tzinfo=dt.UTC)
 PUBLISHED = dt.datetime(2024, 2, 1, 1, 0, tzinfo=dt.UTC)
-KINDS = 5
+KINDS = len(CHANNEL_KINDS)  # fanout_config gives every unit one target of each kind
 UNITS = 1000
 TICK_LOOP_SECONDS = 900.0
 
@@ -34,7 +35,7 @@ TICK_LOOP_SECONDS = 900.0
 def loa_task(
     database_url: str, units: int, items: int, enqueue: bool = True, trace: bool = False
 ) -> dict[str, Any]:
-    """Plan units x 5 x items deliveries, commit, promote and enqueue them; time each phase.
+    """Plan units x 6 x items deliveries, commit, promote and enqueue them; time each phase.
 
     `trace` adds tracemalloc's peak of the Python heap during planning (slow: not timed then).
     """

@@ -1,6 +1,7 @@
 """Scenario quiet: what a tick's planning costs when nothing changed, on PostgreSQL.
 
-1,000 units x 5 targets x N items are planned and committed (1,000,000 rows in full, 50,000
+1,000 units x 6 targets (one per channel kind) x N items are planned and committed (1,200,000
+rows in full, 60,000
 with --quick); then `planner.plan` runs again with nothing new, as every quiet tick does: it
 reads the campaigns' marks and the items' heads and stops. The baseline is the same call with
 `full=True` (`loa plan --full`), which is what every tick paid before incremental planning:
@@ -17,9 +18,10 @@ from typing import Any
 
 from benchmarks import env
 from benchmarks.results import Context, Figure
+from campaigns.model import CHANNEL_KINDS
 
 UNITS = 1000
-KINDS = 5
+KINDS = len(CHANNEL_KINDS)  # fanout_config gives every unit one target of each kind
 ITEMS = {"full": 200, "quick": 10}
 QUIET_RUNS = 7
 

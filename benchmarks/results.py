@@ -16,6 +16,7 @@ class Context:
     quick: bool
     scratch: Path
     runs: int = 3
+    profile: bool = False  # one more, untimed run under cProfile where a scenario offers it
 
     def size(self, full: int, quick: int) -> int:
         return quick if self.quick else full

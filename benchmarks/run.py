@@ -31,6 +31,7 @@ from benchmarks.results import Context, Figure, Target, as_json, evaluate, markd
 SCENARIOS = (
     "fanout",
     "quiet",
+    "backlog",
     "delivery",
     "sms",
     "slides",
@@ -68,6 +69,20 @@ TARGETS = [
     Target("fan-out >= 0.7 x dramatiq pipelined enqueue", "fanout.pg", "ratio", ">=", 0.7),
     Target("delivery end to end >= 0.5 x bare requests loop", "delivery.loa", "ratio", ">=", 0.5),
     Target("SMS via Kannel >= 0.8 x bare requests, same batches", "sms.loa", "ratio", ">=", 0.8),
+    Target(
+        "delivery CPU per delivery <= 2 x bare requests' CPU per post",
+        "delivery.cpu.loa",
+        "ratio",
+        "<=",
+        2.0,
+    ),
+    Target(
+        "backlog: the last row to fall due is queued within 2 tick intervals (20 s) of it",
+        "backlog.lag",
+        "value",
+        "<=",
+        20.0,
+    ),
     Target(
         "recovery < 15 s where dramatiq's default >= 60 s",
         "recovery.loa",
@@ -213,6 +228,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         help="runs per figure (default 3; 1 with --quick, a smoke test that must stay under 2 min)",
     )
     p.add_argument("--markdown", action="store_true", help="also print the table as Markdown")
+    p.add_argument(
+        "--profile",
+        action="store_true",
+        help="delivery: one more untimed run under cProfile; prints its top functions",
+    )
     args = p.parse_args(argv)
     chosen = args.only.split(",") if args.only else list(SCENARIOS)
     unknown = [c for c in chosen if c not in SCENARIOS]
@@ -232,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     started = dt.datetime.now(dt.UTC)
     scratch = Path(tempfile.mkdtemp(prefix="loa-bench-"))
-    ctx = Context(quick=args.quick, scratch=scratch, runs=args.runs)
+    ctx = Context(quick=args.quick, scratch=scratch, runs=args.runs, profile=args.profile)
     figures: list[Figure] = []
     scenarios: dict[str, Any] = {}
     info = machine()

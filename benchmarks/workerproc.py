@@ -13,14 +13,18 @@ process dies, and the recovery scenario kills one on purpose.
 from __future__ import annotations
 
 import argparse
+import cProfile
 import importlib
+import os
 import signal
 import threading
 import time
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 import dramatiq
+from dramatiq.middleware import Middleware
 
 GATE_TIMEOUT = 600.0
 
@@ -42,6 +46,40 @@ def warm_loa() -> None:
         rt.transport(target)
 
 
+class Profiling(Middleware):
+    """cProfile around each message on each worker thread (`LOA_BENCH_PROFILE`: a folder),
+    timed by the thread's CPU clock; every thread's profile is written there when the process
+    stops. Not for timed runs."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.local = threading.local()
+        self.profiles: list[cProfile.Profile] = []
+        self.lock = threading.Lock()
+
+    def _profile(self) -> cProfile.Profile:
+        profile = getattr(self.local, "profile", None)
+        if profile is None:
+            # CPU time of this thread: waits (sockets, the GIL) are not counted as work
+            profile = self.local.profile = cProfile.Profile(time.thread_time)
+            with self.lock:
+                self.profiles.append(profile)
+        return profile
+
+    def before_process_message(self, broker: Any, message: Any) -> None:
+        self._profile().enable()
+
+    def after_process_message(
+        self, broker: Any, message: Any, *, result: Any = None, exception: Any = None
+    ) -> None:
+        self._profile().disable()
+
+    def dump(self) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for n, profile in enumerate(self.profiles):
+            profile.dump_stats(self.folder / f"{os.getpid()}-{n}.prof")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("module")
@@ -54,6 +92,10 @@ def main() -> None:
     if args.warm:
         warm_loa()
     broker = dramatiq.get_broker()
+    folder = os.environ.get("LOA_BENCH_PROFILE")
+    profiling = Profiling(Path(folder)) if folder else None
+    if profiling is not None:
+        broker.add_middleware(profiling)
     broker.emit_after("process_boot")
     stop = threading.Event()
 
@@ -73,6 +115,8 @@ def main() -> None:
     worker.stop(timeout=10_000)
     broker.emit_before("process_stop")
     broker.close()
+    if profiling is not None:
+        profiling.dump()
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from typing import Any, ClassVar, Protocol
 import requests
 
 from campaigns.model import Item, Target, Unit
+from channels.session import EnvSession
 
 TIMEOUT = (3.05, 20.0)
 """Connect and read timeouts for every request a transport makes."""
@@ -125,7 +126,7 @@ class Transport:
     def __init__(self, target: Target, *, session: requests.Session | None = None) -> None:
         """Validate the target's settings here; raise ConfigurationError naming what is wrong."""
         self.target = target
-        self.session = session or requests.Session()
+        self.session = session or EnvSession()
         self.timeout: tuple[float, float] = tuple(target.options.get("timeout", TIMEOUT))
 
     @classmethod

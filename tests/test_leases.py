@@ -22,6 +22,7 @@ from worker.engine import scheduler
 from worker.engine.broker import broker
 from worker.engine.delivery import deliver
 from worker.engine.ingest import IngestResult
+from worker.engine.lease import LeaseKeeper
 from worker.engine.liveness import acquire_lock
 from worker.engine.runtime import Runtime, build_runtime
 from worker.store import queries
@@ -140,3 +141,37 @@ def test_the_scheduler_lock_is_renewed_while_a_tick_waits_on_feeds(
         assert not acquire_lock(other, ttl=1)
         done.set()
         assert not ticking.result(timeout=10).standby
+
+
+def test_one_renewer_thread_keeps_every_held_lease_and_notices_a_claim_taken_away(
+    tmp_path: Path,
+) -> None:
+    clock = Clock(LATE)
+    rt, ids = setup(tmp_path, f"sqlite:///{tmp_path / 'loa.db'}", clock)
+    lease = dt.timedelta(seconds=0.6)  # renewed every 0.2 s
+    claims = []
+    for delivery_id in ids[:2]:
+        with rt.sessions.begin() as s:
+            got = queries.claim_delivery(s, delivery_id, clock.at, lease, rt.name)
+        assert got is not None
+        claims.append(got.claim)
+    first = LeaseKeeper(rt, ids[0], claims[0], lease)
+    second = LeaseKeeper(rt, ids[1], claims[1], lease)
+    with first, second:
+        clock.advance(3600)  # renewals write the clock's now + lease
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not all(
+            row(rt, i).lease_until == clock.at + lease for i in ids[:2]
+        ):
+            time.sleep(0.05)
+        assert [row(rt, i).lease_until for i in ids[:2]] == [clock.at + lease] * 2
+        # one renewer for both, with one thread, not a thread per delivery
+        assert rt.leases is not None and len(rt.leases.held) == 2
+        assert rt.leases._thread is not None and rt.leases._thread.is_alive()
+        assert not [t for t in threading.enumerate() if t.name.startswith("loa-lease-")]
+        with rt.sessions.begin() as s:  # the sweep gave the second row to someone else
+            assert queries.set_state(s, ids[1], [SENDING], state=UNCERTAIN)
+        while time.monotonic() < deadline and not second.lost:
+            time.sleep(0.05)
+        assert (first.lost, second.lost) == (False, True)
+    assert row(rt, ids[1]).state == UNCERTAIN  # a lost claim is never renewed back

@@ -109,8 +109,8 @@ def deliver(rt: Runtime, delivery_id: int) -> str:
     """Run one delivery to its end state for this attempt; returns the state it was left in."""
     now = rt.now()
     lease = dt.timedelta(seconds=int(rt.setting("lease_seconds", default=300)))
-    with rt.sessions.begin() as s:
-        claim = queries.claim_delivery(s, delivery_id, now, lease, rt.name)
+    with rt.atomic() as c:
+        claim = queries.claim_delivery(c, delivery_id, now, lease, rt.name)
     if claim is None:
         log.info("delivery %s not claimable (done or taken)", delivery_id)
         return "not-claimed"
@@ -263,8 +263,8 @@ def _record(rt: Runtime, delivery_id: int, claim: int, attempt: Attempt, values:
     state = str(values["state"])
 
     def record() -> bool:
-        with rt.sessions.begin() as s:
-            return queries.record_outcome(s, delivery_id, claim, attempt, values)
+        with rt.atomic() as c:
+            return queries.record_outcome(c, delivery_id, claim, attempt, values)
 
     try:
         kept = journal.patiently(record)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import threading
 import time
 from types import FrameType
 
@@ -72,6 +73,20 @@ def start_worker(threads: int) -> dramatiq.Worker:
     return worker
 
 
+def tick_loop(rt: Runtime, interval: float, stop: threading.Event, *, ingest: bool = True) -> None:
+    """Start a tick every `interval` seconds until `stop` is set. A tick that took the whole
+    interval or more (a backlog: `dispatch_due` stops after its budget with rows still due) is
+    followed by the next at once, so a large backlog is worked through without a pause."""
+    while not stop.is_set():
+        started = time.monotonic()
+        try:
+            tick(rt, ingest=ingest)
+        except Exception:
+            log.exception("scheduler tick failed; trying again next interval")
+            started = time.monotonic()  # a failure waits a whole interval
+        stop.wait(max(0.0, interval - (time.monotonic() - started)))
+
+
 def run_forever(
     rt: Runtime, threads: int = 8, interval: float = 10.0, with_workers: bool = True
 ) -> None:
@@ -91,12 +106,7 @@ def run_forever(
             recover(rt, with_workers)
         except Exception:  # the ticks' own sweeps still reach these rows, later
             log.exception("recovering a stopped run's deliveries failed")
-        while not stop.is_set():
-            try:
-                tick(rt)
-            except Exception:
-                log.exception("scheduler tick failed; trying again next interval")
-            stop.wait(interval)
+        tick_loop(rt, interval, stop)
     finally:
         release_lock(rt)
         if worker is not None:

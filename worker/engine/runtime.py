@@ -6,23 +6,25 @@ transport holds its session.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import requests
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from campaigns.model import Config, Target
 from campaigns.schema import ChannelSettings
 from channels.base import Transport
 from channels.registry import make_transport
+from channels.session import EnvSession
 from worker.engine.checks import load_checked_config
 from worker.engine.ratelimit import Limits
 from worker.engine.redact import install_log_filter, redact
@@ -61,11 +63,27 @@ class Runtime:
     _limits: Any = None
     _settings: tuple[Config | None, dict[str, dict[str, Any]]] = (None, {})
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    leases: Any = None
+    """The process's lease renewer (worker.engine.lease), made on first use."""
     stopping: threading.Event = field(default_factory=threading.Event)
     """Set on SIGTERM/SIGINT: polls in flight are cut short, no new work is taken."""
 
     def now(self) -> dt.datetime:
         return self.clock()
+
+    @contextlib.contextmanager
+    def atomic(self) -> Iterator[Connection]:
+        """A connection for one atomic write of the delivery hot path (worker.store.claims).
+
+        On PostgreSQL in autocommit: there each such write is a single statement, atomic by
+        itself, so it costs one round trip instead of BEGIN, the statement and COMMIT. On
+        SQLite a transaction (the record there is two statements), committed on leaving."""
+        if self.engine.dialect.name == "postgresql":
+            with self.engine.connect() as conn:
+                yield conn.execution_options(isolation_level="AUTOCOMMIT")
+        else:
+            with self.engine.begin() as conn:
+                yield conn
 
     def redact(self, text: str) -> str:
         """`text` without any credential value this process holds (worker.engine.redact)."""
@@ -110,7 +128,7 @@ class Runtime:
         """This thread's HTTP session, opened on first use and kept for the thread's life."""
         local = self._local
         if local.http is None:
-            local.http = requests.Session()
+            local.http = EnvSession()
             with self._lock:
                 self._close_finished()
                 self._opened.append((threading.current_thread(), local.http))

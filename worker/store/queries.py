@@ -1,18 +1,19 @@
 """Every state transition of a delivery, named as verbs; the caller owns the transaction.
 
-Planning (inserting new rows) lives in worker/store/planning.py."""
+Planning (inserting new rows) lives in worker/store/planning.py; a delivery's claim, progress,
+lease and recorded outcome (the hot path of every delivery) in worker/store/claims.py."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from worker.store import claims
 from worker.store.models import (
     PLANNED,
     QUEUED,
@@ -20,15 +21,16 @@ from worker.store.models import (
     SENDING,
     SKIPPED,
     UNSENT_STATES,
-    Attempt,
-    ContentItem,
     Delivery,
 )
 
-
-def affected(result: Any) -> int:
-    """Rows an UPDATE or INSERT touched."""
-    return int(result.rowcount or 0)
+# The claim and record of a delivery live in worker/store/claims.py; callers use queries.X.
+ATTEMPTS, DELIVERIES, ITEMS = claims.ATTEMPTS, claims.DELIVERIES, claims.ITEMS
+Claim = claims.Claim
+affected = claims.affected
+claim_delivery = claims.claim_delivery
+record_outcome = claims.record_outcome
+renew_lease = claims.renew_lease
 
 
 def insert_ignoring_existing(
@@ -131,76 +133,6 @@ def queued_rows(session: Session) -> list[tuple[int, str]]:
     return [(r.id, r.channel) for r in rows]
 
 
-@dataclass(frozen=True)
-class Claim:
-    delivery: Delivery
-    item: ContentItem
-    claim: int
-
-
-DELIVERIES = cast(Table, Delivery.__table__)
-ITEMS = cast(Table, ContentItem.__table__)
-ATTEMPTS = cast(Table, Attempt.__table__)
-
-# Built once: the hot path of every delivery runs these with new parameters only, as plain
-# Core statements (no ORM identity map, no statement built per call, no join loading).
-_CLAIM = (
-    update(DELIVERIES)
-    .where(
-        DELIVERIES.c.id == bindparam("claim_id"),
-        or_(
-            DELIVERIES.c.state == QUEUED,
-            # a retry's delayed message may claim its row once due, before a tick promotes it
-            and_(
-                DELIVERIES.c.state == RETRYING,
-                DELIVERIES.c.next_attempt_at <= bindparam("claim_now"),
-            ),
-        ),
-    )
-    .values(
-        state=SENDING,
-        claims=DELIVERIES.c.claims + 1,
-        lease_until=bindparam("claim_lease"),
-        worker=bindparam("claim_worker"),
-        updated_at=bindparam("claim_now"),
-    )
-    .returning(*DELIVERIES.c)
-)
-_ITEM = select(*ITEMS.c).where(ITEMS.c.id == bindparam("item_id"))
-# An attempt's number is one more than the delivery's highest so far, counted in the INSERT:
-# `attempts` on the row restarts at 0 when an operator retries, the history never does.
-_RECORD_ATTEMPT = insert(ATTEMPTS).values(
-    number=select(func.coalesce(func.max(ATTEMPTS.c.number), 0) + 1)
-    .where(ATTEMPTS.c.delivery_id == bindparam("attempt_of"))
-    .scalar_subquery()
-)
-
-
-def claim_delivery(
-    session: Session, delivery_id: int, now: dt.datetime, lease: dt.timedelta, worker: str
-) -> Claim | None:
-    """Take a queued row (or a retrying one that is due) for this worker with a conditional
-    UPDATE, so two messages do one publish.
-
-    The row comes back from the UPDATE itself (RETURNING); the item by its primary key.
-    Both are detached copies: the caller reads them, never writes through them.
-    """
-    row = session.execute(
-        _CLAIM,
-        {
-            "claim_id": delivery_id,
-            "claim_lease": now + lease,
-            "claim_worker": worker,
-            "claim_now": now,
-        },
-    ).first()
-    if row is None:
-        return None
-    item = session.execute(_ITEM, {"item_id": row.item_id}).one()
-    delivery = Delivery(**row._mapping)
-    return Claim(delivery, ContentItem(**item._mapping), delivery.claims)
-
-
 def release(
     session: Session,
     delivery_id: int,
@@ -222,70 +154,6 @@ def release(
             claims=Delivery.claims - 1,
         )
         .execution_options(synchronize_session=False)
-    )
-    return affected(result) == 1
-
-
-def record_outcome(
-    session: Session,
-    delivery_id: int,
-    claim: int,
-    attempt: Attempt,
-    values: dict[str, Any],
-    states: Sequence[str] = (SENDING,),
-) -> bool:
-    """Write the attempt and the new state, only if this worker still holds the claim.
-
-    The attempt is numbered here, after the delivery's earlier attempts (its `number` is not
-    used): the row's `attempts` counts the current retry budget only, so after `loa retry`
-    `d.attempts + 1` would repeat a number. The claim UPDATE above locks the row, so two
-    recordings for one delivery never race for the same number. `states`: a journaled outcome
-    replayed late may also settle a row the lease sweep meanwhile left `uncertain`.
-    """
-    statement = _record_statement(tuple(values), tuple(states))
-    params = {f"set_{k}": v for k, v in values.items()}
-    result = session.execute(statement, {**params, "rec_id": delivery_id, "rec_claim": claim})
-    if affected(result) != 1:
-        return False
-    row = {c.key: getattr(attempt, c.key) for c in ATTEMPTS.c if c.key not in ("id", "number")}
-    session.execute(_RECORD_ATTEMPT, {**row, "attempt_of": delivery_id})
-    return True
-
-
-_RECORDS: dict[tuple[tuple[str, ...], tuple[str, ...]], Any] = {}
-
-
-def _record_statement(keys: tuple[str, ...], states: tuple[str, ...]) -> Any:
-    """The outcome UPDATE for this set of columns, built once per shape (a handful: published,
-    retrying, failed, each with or without progress, SMS counts, a reason) rather than per
-    delivery: building and cache-keying a fresh statement cost ~0.2 ms of CPU a delivery."""
-    key = (keys, states)
-    statement = _RECORDS.get(key)
-    if statement is None:
-        sets = {k: bindparam(f"set_{k}", type_=DELIVERIES.c[k].type) for k in keys}
-        statement = (
-            update(DELIVERIES)
-            .where(
-                DELIVERIES.c.id == bindparam("rec_id"),
-                DELIVERIES.c.state.in_(states),
-                DELIVERIES.c.claims == bindparam("rec_claim"),
-            )
-            .values(attempts=DELIVERIES.c.attempts + 1, lease_until=None, **sets)
-        )
-        _RECORDS[key] = statement
-    return statement
-
-
-def renew_lease(session: Session, delivery_id: int, claim: int, until: dt.datetime) -> bool:
-    """Extend the lease of a row this worker still holds (same claim number, still sending)."""
-    result = session.execute(
-        update(DELIVERIES)
-        .where(
-            DELIVERIES.c.id == delivery_id,
-            DELIVERIES.c.state == SENDING,
-            DELIVERIES.c.claims == claim,
-        )
-        .values(lease_until=until)
     )
     return affected(result) == 1
 

@@ -1,0 +1,213 @@
+"""A delivery's claim, progress, lease and recorded outcome: the statements every delivery runs.
+
+Built once as Core statements; each call only binds new parameters (no ORM identity map, no
+statement built or cache-keyed per call). On PostgreSQL the claim and the record are each one
+statement, so a caller in autocommit (`Runtime.atomic`) pays one round trip for each:
+
+- claim: `UPDATE deliveries ... FROM content_items ... RETURNING` the row and its item;
+- record: `WITH recorded AS (UPDATE deliveries ... RETURNING id) INSERT INTO attempts SELECT
+  ... FROM recorded`: the attempt is written only if the fenced UPDATE matched, in the same
+  statement, so both or neither happen.
+
+SQLite (one writer, no network) runs the claim as UPDATE ... RETURNING plus a primary-key
+SELECT of the item, and the record as an UPDATE then an INSERT in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, cast
+
+from sqlalchemy import Connection, Table, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from worker.store.models import QUEUED, RETRYING, SENDING, Attempt, ContentItem, Delivery
+
+DELIVERIES = cast(Table, Delivery.__table__)
+ITEMS = cast(Table, ContentItem.__table__)
+ATTEMPTS = cast(Table, Attempt.__table__)
+Executor = Session | Connection
+
+
+def affected(result: Any) -> int:
+    """Rows an UPDATE or INSERT touched."""
+    return int(result.rowcount or 0)
+
+
+def _postgres(on: Executor) -> bool:
+    bind = on.get_bind() if isinstance(on, Session) else on
+    return bind.dialect.name == "postgresql"
+
+
+@dataclass(frozen=True)
+class Claim:
+    delivery: Delivery
+    item: ContentItem
+    claim: int
+
+
+_CLAIMABLE = and_(
+    DELIVERIES.c.id == bindparam("claim_id"),
+    or_(
+        DELIVERIES.c.state == QUEUED,
+        # a retry's delayed message may claim its row once due, before a tick promotes it
+        and_(
+            DELIVERIES.c.state == RETRYING,
+            DELIVERIES.c.next_attempt_at <= bindparam("claim_now"),
+        ),
+    ),
+)
+_CLAIMED = {
+    "state": SENDING,
+    "claims": DELIVERIES.c.claims + 1,
+    "lease_until": bindparam("claim_lease"),
+    "worker": bindparam("claim_worker"),
+    "updated_at": bindparam("claim_now"),
+}
+_CLAIM = update(DELIVERIES).where(_CLAIMABLE).values(_CLAIMED).returning(*DELIVERIES.c)
+_ITEM = select(*ITEMS.c).where(ITEMS.c.id == bindparam("item_id"))
+_ITEM_COLUMNS = [c.label(f"item__{c.key}") for c in ITEMS.c]
+# PostgreSQL: the item comes back from the same UPDATE (FROM locks only the updated row).
+_CLAIM_WITH_ITEM = (
+    update(DELIVERIES)
+    .where(_CLAIMABLE, DELIVERIES.c.item_id == ITEMS.c.id)
+    .values(_CLAIMED)
+    .returning(*DELIVERIES.c, *_ITEM_COLUMNS)
+)
+
+
+def claim_delivery(
+    on: Executor, delivery_id: int, now: dt.datetime, lease: dt.timedelta, worker: str
+) -> Claim | None:
+    """Take a queued row (or a retrying one that is due) for this worker with a conditional
+    UPDATE, so two messages do one publish.
+
+    The row comes back from the UPDATE itself (RETURNING), with its item on PostgreSQL; on
+    SQLite the item by its primary key. Both are detached copies: the caller reads them, never
+    writes through them.
+    """
+    params = {
+        "claim_id": delivery_id,
+        "claim_lease": now + lease,
+        "claim_worker": worker,
+        "claim_now": now,
+    }
+    if _postgres(on):
+        row = on.execute(_CLAIM_WITH_ITEM, params).first()
+        if row is None:
+            return None
+        fields = row._mapping
+        item = {c.key: fields[f"item__{c.key}"] for c in ITEMS.c}
+        delivery = Delivery(**{c.key: fields[c.key] for c in DELIVERIES.c})
+        return Claim(delivery, ContentItem(**item), delivery.claims)
+    found = on.execute(_CLAIM, params).first()
+    if found is None:
+        return None
+    item_row = on.execute(_ITEM, {"item_id": found.item_id}).one()
+    delivery = Delivery(**found._mapping)
+    return Claim(delivery, ContentItem(**item_row._mapping), delivery.claims)
+
+
+# An attempt's number is one more than the delivery's highest so far, counted in the INSERT:
+# `attempts` on the row restarts at 0 when an operator retries, the history never does.
+def _next_number(delivery_id: Any) -> Any:
+    return (
+        select(func.coalesce(func.max(ATTEMPTS.c.number), 0) + 1)
+        .where(ATTEMPTS.c.delivery_id == delivery_id)
+        .scalar_subquery()
+    )
+
+
+_RECORD_ATTEMPT = insert(ATTEMPTS).values(number=_next_number(bindparam("attempt_of")))
+_ATTEMPT_KEYS = tuple(c.key for c in ATTEMPTS.c if c.key not in ("id", "number"))
+
+
+def record_outcome(
+    on: Executor,
+    delivery_id: int,
+    claim: int,
+    attempt: Attempt,
+    values: dict[str, Any],
+    states: tuple[str, ...] | list[str] = (SENDING,),
+) -> bool:
+    """Write the attempt and the new state, only if this worker still holds the claim.
+
+    The attempt is numbered here, after the delivery's earlier attempts (its `number` is not
+    used): the row's `attempts` counts the current retry budget only, so after `loa retry`
+    `d.attempts + 1` would repeat a number. The claim UPDATE above locks the row, so two
+    recordings for one delivery never race for the same number. `states`: a journaled outcome
+    replayed late may also settle a row the lease sweep meanwhile left `uncertain`.
+    """
+    params: dict[str, Any] = {f"set_{k}": v for k, v in values.items()}
+    params.update(rec_id=delivery_id, rec_claim=claim)
+    row = {k: getattr(attempt, k) for k in _ATTEMPT_KEYS}
+    if _postgres(on):
+        both = _record_with_attempt(tuple(values), tuple(states))
+        params.update({f"att_{k}": v for k, v in row.items()})
+        return on.execute(both, params).first() is not None
+    result = on.execute(_record_statement(tuple(values), tuple(states)), params)
+    if affected(result) != 1:
+        return False
+    on.execute(_RECORD_ATTEMPT, {**row, "attempt_of": delivery_id})
+    return True
+
+
+_RECORDS: dict[tuple[bool, tuple[str, ...], tuple[str, ...]], Any] = {}
+
+
+def _record_statement(keys: tuple[str, ...], states: tuple[str, ...]) -> Any:
+    """The outcome UPDATE for this set of columns, built once per shape (a handful: published,
+    retrying, failed, each with or without progress, SMS counts, a reason) rather than per
+    delivery: building and cache-keying a fresh statement cost ~0.2 ms of CPU a delivery."""
+    key = (False, keys, states)
+    statement = _RECORDS.get(key)
+    if statement is None:
+        sets = {k: bindparam(f"set_{k}", type_=DELIVERIES.c[k].type) for k in keys}
+        statement = (
+            update(DELIVERIES)
+            .where(
+                DELIVERIES.c.id == bindparam("rec_id"),
+                DELIVERIES.c.state.in_(states),
+                DELIVERIES.c.claims == bindparam("rec_claim"),
+            )
+            .values(attempts=DELIVERIES.c.attempts + 1, lease_until=None, **sets)
+        )
+        _RECORDS[key] = statement
+    return statement
+
+
+def _record_with_attempt(keys: tuple[str, ...], states: tuple[str, ...]) -> Any:
+    """PostgreSQL: the fenced UPDATE as a CTE and the attempt INSERTed from what it returned,
+    one statement (it returns the attempt's id only when the claim still held)."""
+    key = (True, keys, states)
+    statement = _RECORDS.get(key)
+    if statement is None:
+        recorded = _record_statement(keys, states).returning(DELIVERIES.c.id).cte("recorded")
+        columns = [bindparam(f"att_{k}", type_=ATTEMPTS.c[k].type).label(k) for k in _ATTEMPT_KEYS]
+        source = select(*columns, _next_number(recorded.c.id).label("number"))
+        statement = (
+            insert(ATTEMPTS)
+            .from_select([*_ATTEMPT_KEYS, "number"], source.select_from(recorded))
+            .add_cte(recorded)
+            .returning(ATTEMPTS.c.id)
+        )
+        _RECORDS[key] = statement
+    return statement
+
+
+_RENEW = (
+    update(DELIVERIES)
+    .where(
+        DELIVERIES.c.id == bindparam("renew_id"),
+        DELIVERIES.c.state == SENDING,
+        DELIVERIES.c.claims == bindparam("renew_claim"),
+    )
+    .values(lease_until=bindparam("renew_until"))
+)
+
+
+def renew_lease(on: Executor, delivery_id: int, claim: int, until: dt.datetime) -> bool:
+    """Extend the lease of a row this worker still holds (same claim number, still sending)."""
+    params = {"renew_id": delivery_id, "renew_claim": claim, "renew_until": until}
+    return affected(on.execute(_RENEW, params)) == 1
