@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import replace
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 

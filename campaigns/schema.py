@@ -63,9 +63,9 @@ class UnitSpec(Strict):
         max_length=200,
         description=(
             "Dòng cơ quan cấp trên, in phía trên dòng tên cơ quan (mặc định: dòng tên cơ quan"
-            " của đơn vị cấp trên `parent`, nếu không có thì `province` trong loa.yaml; \"\""
+            ' của đơn vị cấp trên `parent`, nếu không có thì `province` trong loa.yaml; ""'
             " để bỏ dòng này). / The line printed above the agency line (default: the parent"
-            " unit's agency line, else `province` from loa.yaml; \"\" for none)."
+            ' unit\'s agency line, else `province` from loa.yaml; "" for none).'
         ),
     )
 

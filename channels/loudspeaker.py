@@ -9,7 +9,6 @@ Which bulletin (broadcast slot) carries it is the transport's business: see chan
 from __future__ import annotations
 
 import datetime as dt
-
 import functools
 import re
 from typing import Any, ClassVar

@@ -41,7 +41,6 @@ _PAINTING = threading.Lock()
 all ask for the same base at once, and without it each painted its own (8 threads: 8 images of
 6 MB, 7 of them thrown away)."""
 GOLD, PAPER, INK, MUTED, FOOTER = "#ffcd00", "#ffffff", "#1f1f1f", "#555555", "#f3eee6"
-TEXT_FIELDS = ("title", "summary", "unit_name", "date_text", "agency", "parent_agency")
 
 
 @dataclass(frozen=True)
@@ -224,7 +223,15 @@ def clear_cache() -> None:
 
 def _normalised(content: SlideContent) -> SlideContent:
     """NFC every text field: decomposed input from Word or Zalo must not reach the renderer."""
-    return replace(content, **{name: nfc(getattr(content, name)) for name in TEXT_FIELDS})
+    return replace(
+        content,
+        title=nfc(content.title),
+        summary=nfc(content.summary),
+        unit_name=nfc(content.unit_name),
+        date_text=nfc(content.date_text),
+        agency=nfc(content.agency),
+        parent_agency=nfc(content.parent_agency),
+    )
 
 
 def _checked(size: tuple[int, int]) -> tuple[int, int]:

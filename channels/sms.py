@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-
 from typing import ClassVar
 
 from campaigns.model import TZ, Item, Target, Unit

@@ -46,7 +46,7 @@ def test_a_cron_scheduled_slide_is_named_and_dated_by_its_due_time(
 ) -> None:
     """Items of 10/01 and 10/04 are due the next Monday 08:00: the file names, the slide's
     date line and its header come from the delivery and the unit, never the item's date."""
-    targets = [
+    targets: list[dict[str, object]] = [
         {"units": "all", "kind": "screen", "transport": "outbox"},
         {"unit": "bien-hoa", "name": "kiosk", "kind": "screen", "transport": "outbox",
          "options": {"orientation": "portrait"}},

@@ -168,7 +168,9 @@ def test_the_district_slide_is_the_one_drawn_from_the_expected_words(
 
 
 def test_a_video_slide_carries_the_play_cue_and_an_article_does_not() -> None:
-    video = SlideContent("Hướng dẫn", "Tóm tắt", "Sở Nội vụ", "15/03/2024", VIDEO.video_url, video=True)
+    video = SlideContent(
+        "Hướng dẫn", "Tóm tắt", "Sở Nội vụ", "15/03/2024", VIDEO.video_url, video=True
+    )
     article = SlideContent("Hướng dẫn", "Tóm tắt", "Sở Nội vụ", "15/03/2024", VIDEO.video_url)
     for size in ((1920, 1080), (1080, 1920)):
         cued = slide_layout(video, size)
