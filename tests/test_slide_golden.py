@@ -15,7 +15,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageChops
+import PIL
+from PIL import Image, ImageChops, features
 
 from campaigns.config import load_config
 from campaigns.model import TZ, Item, Target, Unit, fold
@@ -24,6 +25,8 @@ from channels.screen import ScreenFormat
 from channels.slide import SlideContent, clear_cache, render_slide, slide_layout
 
 GOLDEN = Path(__file__).with_name("golden")
+VERSIONS = GOLDEN / "versions.txt"
+"""The Pillow, FreeType and raqm the golden PNGs were drawn with: a mismatch names a drift."""
 CONFIG = Path(__file__).parents[1] / "config"
 DUE = dt.datetime(2024, 3, 15, 8, 0, tzinfo=TZ)
 ARTICLE = Item(
@@ -93,17 +96,29 @@ def mismatch(image: Image.Image, expected: Image.Image) -> str | None:
     return f"{changed} pixels differ inside {box}"
 
 
+def versions() -> str:
+    return (
+        f"Pillow {PIL.__version__}, FreeType {features.version('freetype2')},"
+        f" raqm {features.version('raqm')}\n"
+    )
+
+
 def check_golden(image: Image.Image, golden: Path, *, update: bool) -> None:
     """Compare with the golden PNG; when updating, write it and fail so someone looks."""
     if update:
         golden.parent.mkdir(exist_ok=True)
         image.save(golden, optimize=True)
+        (golden.parent / VERSIONS.name).write_text(versions(), encoding="utf-8")
         pytest.fail(f"wrote {golden}: look at it, commit it, then run without LOA_UPDATE_GOLDEN")
     if not golden.exists():
         pytest.fail(f"{golden} is missing: run with LOA_UPDATE_GOLDEN=1, then look at it")
     problem = mismatch(image, Image.open(golden))
+    drawn_with = golden.parent / VERSIONS.name
+    was = drawn_with.read_text(encoding="utf-8") if drawn_with.exists() else "unknown"
+    drift = "" if was == versions() else f" (drawn with {was.strip()}, now {versions().strip()})"
     assert problem is None, (
-        f"{golden.name}: {problem}; if the change is meant, LOA_UPDATE_GOLDEN=1, look, commit"
+        f"{golden.name}: {problem}{drift}; if the change is meant, LOA_UPDATE_GOLDEN=1, look,"
+        " commit"
     )
 
 
