@@ -14,8 +14,8 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 import PIL
+import pytest
 from PIL import Image, ImageChops, features
 
 from campaigns.config import load_config
