@@ -16,7 +16,7 @@ from pathlib import Path
 
 import PIL
 import pytest
-from PIL import Image, ImageChops, features
+from PIL import Image, ImageChops, ImageFont, features
 
 from campaigns.config import load_config
 from campaigns.model import TZ, Item, Target, Unit, fold
@@ -63,7 +63,9 @@ CASES = {
 
 @pytest.fixture(autouse=True)
 def bundled_fonts(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The bundled Noto Sans under raqm, as the golden PNGs were drawn."""
     monkeypatch.delenv(typeface.FONT_DIR_ENV, raising=False)
+    assert typeface.layout_engine() is ImageFont.Layout.RAQM, "golden slides need libraqm"
     clear_cache()
     yield
     clear_cache()
