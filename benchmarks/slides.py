@@ -27,6 +27,8 @@ def content(unit: int, item: int = 0) -> Any:
         title=f"{TITLE} (bài {item})",
         summary=SUMMARY,
         unit_name=f"UBND xã Phước Thiền số {unit}",
+        agency=f"UBND xã Phước Thiền số {unit}",  # each unit's own header, as units.yaml gives
+        parent_agency="UBND huyện Nhơn Trạch",
         date_text="15/03/2024",
         qr_url=f"https://sonoivu.dongnai.gov.vn/tin/bai-{item}",
     )

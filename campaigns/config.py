@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -13,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from campaigns import problems, schema
 from campaigns.broadcast import parse_slots
-from campaigns.model import TZ, Campaign, Config, Schedule, Source, Target, Unit
+from campaigns.model import TZ, Campaign, Config, Schedule, Source, Target, Unit, fold
 from campaigns.text import nfc
 from campaigns.yamlsafe import MAX_FILE_BYTES, YamlTooBig, safe_yaml
 
@@ -147,7 +148,7 @@ def load_config(root: str | Path, *, check_transport: TransportCheck | None = No
     if not campaign_files:
         loader.add(folder, "", "no campaign files (*.yaml) found")
     raws = [(p, loader.raw(p)) for p in campaign_files]
-    units = _units(loader, root / "units.yaml", unit_specs)
+    units = _units(loader, root / "units.yaml", unit_specs, settings.province)
     targets = _targets(loader, root / "targets.yaml", target_specs, units, check_transport)
     specs = []
     for p, data in raws:
@@ -175,7 +176,7 @@ def _read_optional(loader: _Loader, path: Path, model: type[M]) -> M | None:
 
 
 def _units(
-    loader: _Loader, path: Path, specs: list[tuple[int, schema.UnitSpec]]
+    loader: _Loader, path: Path, specs: list[tuple[int, schema.UnitSpec]], province: str
 ) -> dict[str, Unit]:
     units: dict[str, Unit] = {}
     for i, u in specs:
@@ -183,11 +184,30 @@ def _units(
             loader.add(path, f"units.{i}.code", f"duplicate unit code '{u.code}'")
             continue
         report = u.report.model_dump(exclude_none=True) if u.report else {}
-        units[u.code] = Unit(u.code, nfc(u.name), u.kind, u.parent, order=i, report=report)
+        agency = nfc(u.agency or u.name)
+        units[u.code] = Unit(
+            u.code, nfc(u.name), u.kind, u.parent, order=i, report=report, agency=agency
+        )
     for i, u in specs:
         if u.parent is not None and u.parent not in units:
             loader.add(path, f"units.{i}.parent", f"unknown unit '{u.parent}'")
+    firsts = {u.code: u for _, u in reversed(specs)}  # a duplicate code is reported above
+    for code, unit in list(units.items()):
+        units[code] = replace(unit, parent_agency=_above(firsts[code], units, nfc(province)))
     return units
+
+
+def _above(spec: schema.UnitSpec, units: dict[str, Unit], province: str) -> str:
+    """The line over a unit's agency on a slide: as given, else its parent's agency line,
+    else the province; none when it would repeat the unit's own line."""
+    own = units[spec.code].agency_line
+    if spec.parent_agency is not None:
+        line = nfc(spec.parent_agency)
+    elif spec.parent in units:
+        line = units[spec.parent].agency_line
+    else:
+        line = province
+    return "" if fold(line) == fold(own) else line
 
 
 def select_units(

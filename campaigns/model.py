@@ -43,6 +43,14 @@ class Unit:
     order: int = 0
     # the báo cáo's header and signer for this unit (units.yaml `report:`), set keys only
     report: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    agency: str = ""
+    """The line a public-screen slide's header names the unit by ("" means the unit's name)."""
+    parent_agency: str = ""
+    """The line above it: the parent unit's agency, or the province ("" for none)."""
+
+    @property
+    def agency_line(self) -> str:
+        return self.agency or self.name
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,26 @@ class UnitSpec(Strict):
     kind: Literal["department", "press", "district", "commune"]
     parent: Code | None = None
     report: ReportSpec | None = None
+    agency: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description=(
+            "Dòng tên cơ quan ở đầu slide màn hình công cộng của đơn vị (mặc định: tên đơn vị)."
+            " / The agency line at the top of this unit's public-screen slides (default: the"
+            " unit's name)."
+        ),
+    )
+    parent_agency: str | None = Field(
+        default=None,
+        max_length=200,
+        description=(
+            "Dòng cơ quan cấp trên, in phía trên dòng tên cơ quan (mặc định: dòng tên cơ quan"
+            ' của đơn vị cấp trên `parent`, nếu không có thì `province` trong loa.yaml; ""'
+            " để bỏ dòng này). / The line printed above the agency line (default: the parent"
+            ' unit\'s agency line, else `province` from loa.yaml; "" for none).'
+        ),
+    )
 
 
 class UnitsFile(Strict):
@@ -274,6 +294,16 @@ class SettingsFile(Strict):
     sets no `concurrency` of its own (a target's `options.concurrency` wins over both)."""
 
     outbox: str = "outbox"
+    province: str = Field(
+        default="UBND tỉnh Đồng Nai",
+        min_length=1,
+        max_length=200,
+        description=(
+            "Cơ quan cấp tỉnh, in phía trên dòng tên cơ quan trên slide của các đơn vị không có"
+            " đơn vị cấp trên trong units.yaml. / The province's agency, printed above the"
+            " agency line on the slides of units with no parent in units.yaml."
+        ),
+    )
     concurrency: int = Field(default=DEFAULT_CONCURRENCY, ge=1)
     grace_seconds: int = Field(default=120, ge=2)
     lease_seconds: int = Field(default=300, ge=2)

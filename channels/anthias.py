@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import Any, ClassVar
 
@@ -40,6 +41,12 @@ class AnthiasTransport(Transport):
         if self.precheck and (found := self.lookup(message)) is not None:
             log.info("asset %s is already on %s", asset["name"], self.target.id)
             return found
+        if _ended(asset["end_date"]):
+            raise PermanentError(
+                f"{self.target.id}: slide {asset['name']} was to be shown until"
+                f" {asset['end_date']}, which has passed: not put on the player (raise the"
+                " target's options.days to show late slides longer)"
+            )
         slide = message.attachments[0]
         filename = asset["name"] + (".jpg" if slide.media_type == "image/jpeg" else ".png")
         upload = {"file_upload": (filename, slide.data, slide.media_type)}
@@ -106,6 +113,16 @@ def _asset(message: Message) -> dict[str, Any]:
         "is_enabled": True,
         "skip_asset_check": True,
     }
+
+
+def _ended(end_date: str) -> bool:
+    """Whether a window's end (ISO, naive taken as UTC as Anthias does) has passed."""
+    try:
+        end = dt.datetime.fromisoformat(end_date)
+    except ValueError:
+        return False  # the player names the bad field
+    end = end if end.tzinfo else end.replace(tzinfo=dt.UTC)
+    return end < dt.datetime.now(dt.UTC)
 
 
 def _error(response: requests.Response, what: str) -> ChannelError:

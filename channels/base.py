@@ -99,13 +99,20 @@ class Formatter(Protocol):
     It reads no recipient list, makes no request and asks no clock.
 
     `recipients` are the numbers the message goes to, resolved by the caller beforehand
-    (channels.recipients.recipients_for); only SMS uses them.
+    (channels.recipients.recipients_for); only SMS uses them. `due` is when the delivery is
+    due (the worker passes its `due_at`): a screen slide's window on the playlist starts then.
     """
 
     kind: ClassVar[str]
 
     def format(
-        self, item: Item, unit: Unit, target: Target, *, recipients: tuple[str, ...] = ()
+        self,
+        item: Item,
+        unit: Unit,
+        target: Target,
+        *,
+        recipients: tuple[str, ...] = (),
+        due: dt.datetime | None = None,
     ) -> Message: ...
 
 

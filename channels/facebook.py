@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import ClassVar
 
 from campaigns.model import Item, Target, Unit
@@ -16,7 +17,13 @@ class FacebookFormat:
     """Characters of `message`: loa's choice, well inside the Graph API's 63,206."""
 
     def format(
-        self, item: Item, unit: Unit, target: Target, *, recipients: tuple[str, ...] = ()
+        self,
+        item: Item,
+        unit: Unit,
+        target: Target,
+        *,
+        recipients: tuple[str, ...] = (),
+        due: dt.datetime | None = None,
     ) -> Message:
         hashtags = " ".join(str(t) for t in target.options.get("hashtags", []))
         parts = [item.title, shorten(item.summary, 600), hashtags]

@@ -17,6 +17,7 @@ from channels import atomic
 from channels.base import Message, Receipt, Transport
 from channels.bulletin import BulletinFolder
 from channels.errors import PermanentError
+from channels.names import stem
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +47,16 @@ class FolderTransport(Transport):
         self.path = atomic.folder_of(target)
 
     def publish(self, message: Message) -> Receipt:
-        """Write the slide, then put its entry in the playlist (replacing one of the same name)."""
+        """Write the slide, then put its entry in the playlist (replacing one of the same name).
+
+        A slide whose window has already ended is refused, not written and pruned at once."""
         entry = _entry(message)
+        if _ended(entry, dt.datetime.now(dt.UTC)):
+            raise PermanentError(
+                f"{self.target.id}: slide {entry['name']} was to be shown until {entry['end']},"
+                " which has passed: nothing written (raise the target's options.days to show"
+                " late slides longer)"
+            )
         try:
             self.path.mkdir(parents=True, exist_ok=True)
             with self._locked():
@@ -108,7 +117,8 @@ def _entry(message: Message) -> dict[str, Any]:
     except (KeyError, TypeError, ValueError) as e:
         raise PermanentError(f"screen message {name}: bad start/end/duration ({e})") from e
     ext = _EXT.get(slide.media_type, Path(slide.filename).suffix.lower() or ".png")
-    return {"file": name + ext, "name": name, "start": start, "end": end, "duration": duration}
+    file = stem(message) + ext  # `<due-date>-<item-slug>-<id>.png`, always plain ASCII
+    return {"file": file, "name": name, "start": start, "end": end, "duration": duration}
 
 
 def _when(value: object) -> str:
@@ -121,7 +131,7 @@ def _when(value: object) -> str:
 
 def _ended(entry: dict[str, Any], now: dt.datetime) -> bool:
     try:
-        return dt.datetime.fromisoformat(str(entry.get("end"))) < now
+        return dt.datetime.fromisoformat(str(entry.get("end")).replace("Z", "+00:00")) < now
     except (TypeError, ValueError):
         return False
 

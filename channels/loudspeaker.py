@@ -8,6 +8,7 @@ Which bulletin (broadcast slot) carries it is the transport's business: see chan
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 from typing import Any, ClassVar
@@ -59,7 +60,13 @@ class LoudspeakerFormat:
     max_summary: ClassVar[int] = 1200
 
     def format(
-        self, item: Item, unit: Unit, target: Target, *, recipients: tuple[str, ...] = ()
+        self,
+        item: Item,
+        unit: Unit,
+        target: Target,
+        *,
+        recipients: tuple[str, ...] = (),
+        due: dt.datetime | None = None,
     ) -> Message:
         opts = target.options
         cfg = settings(target)

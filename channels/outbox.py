@@ -1,4 +1,5 @@
-"""The dry-run transport: writes what would be published to outbox/<unit>/<channel>/<id>.<ext>."""
+"""The dry-run transport: writes what would be published to
+outbox/<unit>/<target name or channel>/<due-date>-<item-slug>-<id>.<ext>."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import requests
 from campaigns.broadcast import parse_slots, slot_id
 from campaigns.model import CHANNEL_KINDS, Target
 from channels.base import Message, Receipt, Transport
+from channels.names import stem, target_folder
 
 EXTENSIONS = {
     "website": "html",
@@ -41,8 +43,10 @@ class OutboxTransport(Transport):
         return cls(target, root=outbox or Path("outbox"))
 
     def path_for(self, message: Message) -> Path:
-        ident = message.delivery_id if message.delivery_id is not None else message.reference
-        return self.root / self.target.unit / message.kind / f"{ident}.{EXTENSIONS[message.kind]}"
+        """One folder per target (a unit's landscape and portrait screens apart), and a name
+        that says when the item is due and what it is (`names.stem`)."""
+        folder = self.root / target_folder(self.target)
+        return folder / f"{stem(message)}.{EXTENSIONS[message.kind]}"
 
     def publish(self, message: Message) -> Receipt:
         path = self.path_for(message)

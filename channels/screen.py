@@ -1,4 +1,8 @@
-"""A public-screen slide: 1920x1080 (or portrait 1080x1920) PNG, shown for a set window."""
+"""A public-screen slide: 1920x1080 (or portrait 1080x1920) PNG, shown for a set window.
+
+The window starts when the delivery is due (not when the item was published: a slide held
+by a cron schedule, `cap_per_day` or approval would otherwise have ended before it was sent)
+and lasts `days`; the slide's date line is that day too."""
 
 from __future__ import annotations
 
@@ -22,7 +26,13 @@ class ScreenFormat:
     max_summary: ClassVar[int] = 600
 
     def format(
-        self, item: Item, unit: Unit, target: Target, *, recipients: tuple[str, ...] = ()
+        self,
+        item: Item,
+        unit: Unit,
+        target: Target,
+        *,
+        recipients: tuple[str, ...] = (),
+        due: dt.datetime | None = None,
     ) -> Message:
         # Lazy: channels.slide loads Pillow, qrcode and the fonts (tens of ms), which every
         # `loa` command would pay through the registry though only screen deliveries need them.
@@ -31,13 +41,18 @@ class ScreenFormat:
         opts = target.options
         link = web_url(item.link) or web_url(item.video_url)  # the QR code carries no other
         size = SIZES[str(opts.get("orientation", "landscape"))]
-        start = item.published or dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+        start = due or item.published  # the worker always passes the delivery's due time
+        if start is None:
+            raise ValueError(f"screen slide for {item.key}: give its due time (no item date)")
         content = SlideContent(
             title=shorten(item.title, self.max_title),
             summary=shorten(item.summary, self.max_summary),
             unit_name=unit.name,
-            date_text=start.astimezone(TZ).strftime("%d/%m/%Y") if item.published else "",
+            date_text=start.astimezone(TZ).strftime("%d/%m/%Y"),
             qr_url=link,
+            agency=unit.agency_line,
+            parent_agency=unit.parent_agency,
+            video=bool(link) and link == web_url(item.video_url),
         )
         png = render_slide(content, size)
         name = reference(item, target)
@@ -57,4 +72,5 @@ class ScreenFormat:
             attachments=(Attachment(f"{name}.png", "image/png", png),),
             reference=name,
             link=link,
+            due=due,
         )

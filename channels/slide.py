@@ -12,35 +12,41 @@ import qrcode
 from PIL import Image, ImageColor, ImageDraw
 
 from campaigns.text import nfc
-from channels.pngstream import PngPrefix
-from channels.textbox import Box, Fitted, draw_fitted, fit_text, measure_for, moved
+from channels.pngstream import Segment, assemble
+from channels.slidelayout import (
+    OVERSCAN,
+    QR_CAPTION,
+    QR_MAX,
+    VIDEO_CUE,
+    Frame,
+    SlideLayout,
+    layout_body,
+    layout_footer,
+    layout_masthead,
+)
+from channels.textbox import Box, draw_fitted
 from channels.typeface import FontNotFoundError, Fonts, font_path, layout_engine
 
-__all__ = ["FontNotFoundError", "SlideBase", "SlideContent", "font_path", "layout_engine"]
+__all__ = ["OVERSCAN", "QR_CAPTION", "QR_MAX", "VIDEO_CUE", "FontNotFoundError", "Frame"]
+__all__ += ["SlideBase", "SlideContent", "SlideLayout", "font_path", "layout_engine"]
 __all__ += ["cache_info", "clear_cache", "render_base", "render_slide", "slide_layout"]
 
 log = logging.getLogger(__name__)
 
 LANDSCAPE, PORTRAIT = (1920, 1080), (1080, 1920)
 BASE_CACHE_SIZE = 8
+"""Unit-independent slide bases kept in memory (about 1.5 MB each at 1920×1080)."""
 _PAINTING = threading.Lock()
 """One base painted at a time in a process: worker threads delivering one item to many units
 all ask for the same base at once, and without it each painted its own (8 threads: 8 images of
 6 MB, 7 of them thrown away)."""
-"""Unit-independent slide bases kept in memory (about 6 MB each at 1920×1080)."""
-OVERSCAN = 0.05
 GOLD, PAPER, INK, MUTED, FOOTER = "#ffcd00", "#ffffff", "#1f1f1f", "#555555", "#f3eee6"
-QR_CAPTION = "Quét mã QR\nđể xem chi tiết"
-QR_MAX = 300
-"""Longer links make QR modules too small to scan off a screen: such slides go without one."""
-# (min, max) px at 1080 px on the short side, scaled for other screens; 48 is the floor.
-AGENCY, TITLE, SUMMARY, SMALL = (48, 54), (60, 100), (48, 64), (48, 48)
-TEXT_FIELDS = ("title", "summary", "unit_name", "date_text", "agency")
 
 
 @dataclass(frozen=True)
 class SlideContent:
-    """What one slide shows; everything but the unit and date is shared by all units."""
+    """What one slide shows. The header names the publishing unit (`agency`, under its
+    `parent_agency`), the footer its name and the date; the rest is shared by all units."""
 
     title: str
     summary: str
@@ -49,6 +55,9 @@ class SlideContent:
     qr_url: str | None
     agency: str = "UBND tỉnh Đồng Nai"
     accent: str = "#b71c1c"
+    parent_agency: str = ""
+    video: bool = False
+    """A video item: a play mark and "Xem video" beside the QR code."""
 
     def __post_init__(self) -> None:
         try:
@@ -64,126 +73,25 @@ class SlideBase:
     title: str
     summary: str
     qr_url: str | None
-    agency: str = "UBND tỉnh Đồng Nai"
     accent: str = "#b71c1c"
+    video: bool = False
 
     @classmethod
     def of(cls, content: SlideContent) -> SlideBase:
-        return cls(content.title, content.summary, content.qr_url, content.agency, content.accent)
-
-
-@dataclass(frozen=True)
-class Frame:
-    """Where things go on a screen of one size: bands, text column, QR, footer text."""
-
-    size: tuple[int, int]
-    scale: float
-    header: Box
-    star: Box
-    agency: Box
-    text: Box
-    qr: Box | None
-    caption: Box | None
-    footer: Box
-    footer_text: Box
-
-    def px(self, sizes: tuple[int, int]) -> tuple[int, int]:
-        """Sizes scaled to this screen."""
-        return math.ceil(sizes[0] * self.scale), math.ceil(sizes[1] * self.scale)
-
-
-@dataclass(frozen=True)
-class SlideLayout:
-    """Every text block as fitted and drawn, so tests can check nothing leaves its box."""
-
-    frame: Frame
-    agency: Fitted
-    title: Fitted
-    rule: Box
-    summary: Fitted
-    caption: Fitted | None
-    unit: Fitted | None = None
-    date: Fitted | None = None
-
-
-def frame(size: tuple[int, int], has_qr: bool) -> Frame:
-    """Geometry for a screen: 5 % overscan margin, header and footer bands, QR in a corner."""
-    w, h = size
-    s = min(w, h) / 1080
-    mx, my, gap, line = round(w * OVERSCAN), round(h * OVERSCAN), round(44 * s), round(68 * s)
-    header = Box(0, 0, w, my + line + round(22 * s))
-    star = Box(mx, my, line, line)
-    agency = Box(star.right + round(20 * s), my, w - mx - star.right - round(20 * s), line)
-    rows = 3 if h > w else 1  # portrait: the unit name may take two lines, the date a third
-    footer_text = Box(mx, h - my - rows * line, w - 2 * mx, rows * line)
-    footer = Box(0, footer_text.y - round(18 * s), w, h - footer_text.y + round(18 * s))
-    top = header.bottom + round(10 * s) + gap
-    body = Box(mx, top, w - 2 * mx, footer.y - gap - top)
-    if not has_qr:
-        return Frame(size, s, header, star, agency, body, None, None, footer, footer_text)
-    side = round(360 * s)
-    if w > h:
-        qr = Box(body.right - side, body.bottom - side - gap // 2 - 2 * line, side, side)
-        caption = Box(qr.x, qr.bottom + gap // 2, side, 2 * line)
-        text = Box(body.x, body.y, body.w - side - gap, body.h)
-    else:
-        qr = Box(body.right - side, body.bottom - side, side, side)
-        caption = Box(body.x, qr.y, body.w - side - gap, side)
-        text = Box(body.x, body.y, body.w, qr.y - gap - body.y)
-    return Frame(size, s, header, star, agency, text, qr, caption, footer, footer_text)
-
-
-def layout_base(base: SlideBase, size: tuple[int, int], fonts: Fonts) -> SlideLayout:
-    """Fit agency, title (at most half the column), summary and QR caption; centre the text."""
-    (w, h), f = size, frame(size, bool(base.qr_url) and len(base.qr_url or "") <= QR_MAX)
-    agency = fit_text(base.agency.upper(), f.agency, fonts.bold, f.px(AGENCY), valign="middle")
-    col = f.text
-    title = fit_text(base.title, replace(col, h=col.h // 2), fonts.bold, f.px(TITLE))
-    rule = Box(col.x, col.y + title.height + round(30 * f.scale), *f.px((140, 8)))
-    top = rule.bottom + round(34 * f.scale)
-    summary = fit_text(
-        base.summary, replace(col, y=top, h=col.bottom - top), fonts.regular, f.px(SUMMARY)
-    )
-    used = (summary.box.y + summary.height if summary.lines else rule.bottom) - col.y
-    dy = max((col.h - used) // 2, 0)
-    caption = None
-    if f.caption is not None:
-        caption = fit_text(
-            QR_CAPTION,
-            f.caption,
-            fonts.regular,
-            f.px(SMALL),
-            align="right" if h > w else "center",
-            valign="middle" if h > w else "top",
-        )
-    rule = replace(rule, y=rule.y + dy)
-    return SlideLayout(f, agency, moved(title, dy), rule, moved(summary, dy), caption)
-
-
-def layout_footer(layout: SlideLayout, unit: str, date: str, fonts: Fonts) -> SlideLayout:
-    """Unit name and date: one line (date at the right) on landscape, stacked on portrait."""
-    f, sizes = layout.frame, layout.frame.px(SMALL)
-    box, line = f.footer_text, round(68 * f.scale)
-    if f.size[1] > f.size[0]:
-        named = fit_text(unit, replace(box, h=box.h - line), fonts.bold, sizes)
-        block = named.height + (line if date.strip() else 0)
-        top = box.y + (box.h - block) // 2
-        named = fit_text(unit, replace(box, y=top, h=named.height), fonts.bold, sizes)
-        dated = fit_text(date, replace(box, y=top + named.height, h=line), fonts.regular, sizes)
-        return replace(layout, unit=named, date=dated)
-    half = replace(box, x=box.x + box.w // 2, w=box.w - box.w // 2)
-    dated = fit_text(date, half, fonts.regular, sizes, align="right", valign="middle")
-    used = measure_for(fonts.regular, dated.size).width(dated.lines[0]) if dated.lines else 0
-    room = box.w - used - (round(48 * f.scale) if used else 0)
-    named = fit_text(unit, replace(box, w=room), fonts.bold, sizes, valign="middle")
-    return replace(layout, unit=named, date=dated)
+        return cls(content.title, content.summary, content.qr_url, content.accent, content.video)
 
 
 def slide_layout(content: SlideContent, size: tuple[int, int] = LANDSCAPE) -> SlideLayout:
     """The full layout `render_slide` draws for this content and size."""
     content, fonts = _normalised(content), Fonts.find()
-    base = layout_base(SlideBase.of(content), _checked(size), fonts)
-    return layout_footer(base, content.unit_name, content.date_text, fonts)
+    base = SlideBase.of(content)
+    layout = layout_body(base.title, base.summary, base.qr_url, base.video, _checked(size), fonts)
+    return _unit_layout(layout, content, fonts)
+
+
+def _unit_layout(layout: SlideLayout, content: SlideContent, fonts: Fonts) -> SlideLayout:
+    layout = layout_masthead(layout, content.parent_agency, content.agency, fonts)
+    return layout_footer(layout, content.unit_name, content.date_text, fonts)
 
 
 def _rgb(colour: str, factor: float = 1.0) -> tuple[int, int, int]:
@@ -198,6 +106,13 @@ def _star(draw: ImageDraw.ImageDraw, box: Box, fill: str) -> None:
         r, angle = (outer if i % 2 == 0 else outer * 0.382), i * math.pi / 5
         points.append((cx + r * math.sin(angle), cy - r * math.cos(angle) + outer * 0.08))
     draw.polygon(points, fill=fill)
+
+
+def _play(draw: ImageDraw.ImageDraw, box: Box, fill: tuple[int, int, int]) -> None:
+    """A play mark: a filled disc with a white triangle pointing right."""
+    draw.ellipse((box.x, box.y, box.right - 1, box.bottom - 1), fill=fill)
+    cx, cy, r = box.x + box.w / 2, box.y + box.h / 2, box.w * 0.26
+    draw.polygon([(cx - r * 0.7, cy - r), (cx - r * 0.7, cy + r), (cx + r, cy)], fill=PAPER)
 
 
 @functools.lru_cache(maxsize=32)
@@ -219,9 +134,8 @@ def _paint_base(base: SlideBase, layout: SlideLayout, fonts: Fonts) -> Image.Ima
     image = Image.new("RGB", f.size, PAPER)
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, 0, w - 1, f.header.bottom - 1), fill=accent)
-    draw.rectangle((0, f.header.bottom, w - 1, f.header.bottom + round(10 * f.scale)), fill=GOLD)
+    draw.rectangle((0, f.header.bottom, w - 1, f.middle[0] - 1), fill=GOLD)
     _star(draw, f.star, GOLD)
-    draw_fitted(draw, layout.agency, fonts.bold, GOLD)
     draw_fitted(draw, layout.title, fonts.bold, _rgb(base.accent, 0.8))
     rule = layout.rule
     draw.rectangle((rule.x, rule.y, rule.right - 1, rule.bottom - 1), fill=GOLD)
@@ -230,6 +144,9 @@ def _paint_base(base: SlideBase, layout: SlideLayout, fonts: Fonts) -> Image.Ima
         code = _qr(base.qr_url, f.qr.w)  # shared: only ever read
         image.paste(code, (f.qr.x + (f.qr.w - code.width) // 2, f.qr.bottom - code.height))
         draw_fitted(draw, layout.caption, fonts.regular, MUTED)
+    if layout.play is not None and layout.cue is not None:
+        _play(draw, layout.play, accent)
+        draw_fitted(draw, layout.cue, fonts.bold, _rgb(base.accent, 0.8))
     draw.rectangle((0, f.footer.y, w - 1, h - 1), fill=FOOTER)
     draw.rectangle((0, f.footer.y, w - 1, f.footer.y + round(6 * f.scale) - 1), fill=accent)
     return image
@@ -237,31 +154,31 @@ def _paint_base(base: SlideBase, layout: SlideLayout, fonts: Fonts) -> Image.Ima
 
 @dataclass(frozen=True)
 class _Base:
-    """A rendered base's footer band (the only rows a unit changes), its layout, and its PNG
-    stream deflated down to that band. The rest of the 6 MB image is not kept: cached bases
-    cost ~1 MB each instead of ~7."""
+    """A rendered base's header and footer bands (the rows a unit changes), its layout, and
+    its middle rows deflated once. The rest of the 6 MB image is not kept."""
 
+    header: Image.Image
     footer: Image.Image
     layout: SlideLayout
     fonts: Fonts
-    png: PngPrefix
+    middle: Segment
 
 
 @functools.lru_cache(maxsize=BASE_CACHE_SIZE)
 def _cached_base(base: SlideBase, size: tuple[int, int], fonts: Fonts) -> _Base:
-    layout = layout_base(base, size, fonts)
+    layout = layout_body(base.title, base.summary, base.qr_url, base.video, size, fonts)
     if base.qr_url and layout.frame.qr is None:
         log.warning(
             "slide link is over %s characters, so it gets no QR code: %s", QR_MAX, base.qr_url[:80]
         )
     image = _paint_base(base, layout, fonts)
-    top = layout.frame.footer.y
-    footer = image.crop((0, top, *image.size))
-    return _Base(footer, layout, fonts, PngPrefix.of(image, top))
+    top, bottom = layout.frame.middle
+    header, footer = image.crop((0, 0, size[0], top)), image.crop((0, bottom, *size))
+    return _Base(header, footer, layout, fonts, Segment.of(image, top, bottom))
 
 
 def _base(base: SlideBase, size: tuple[int, int]) -> _Base:
-    base = replace(base, title=nfc(base.title), summary=nfc(base.summary), agency=nfc(base.agency))
+    base = replace(base, title=nfc(base.title), summary=nfc(base.summary))
     key = (base, _checked(size), Fonts.find())
     with _PAINTING:  # the others wait for the one painting, then find it in the cache
         return _cached_base(*key)
@@ -269,7 +186,7 @@ def _base(base: SlideBase, size: tuple[int, int]) -> _Base:
 
 def render_base(base: SlideBase, size: tuple[int, int] = LANDSCAPE) -> Image.Image:
     """The unit-independent slide (its layout cached; painted anew, so safe to draw on)."""
-    b = replace(base, title=nfc(base.title), summary=nfc(base.summary), agency=nfc(base.agency))
+    b = replace(base, title=nfc(base.title), summary=nfc(base.summary))
     cached = _base(b, size)
     return _paint_base(b, cached.layout, cached.fonts)
 
@@ -278,15 +195,20 @@ def render_slide(content: SlideContent, size: tuple[int, int] = LANDSCAPE) -> by
     """The slide as PNG bytes; the same content and size always give the same bytes."""
     content = _normalised(content)
     base = _base(SlideBase.of(content), size)
-    layout = layout_footer(base.layout, content.unit_name, content.date_text, base.fonts)
-    top = layout.frame.footer.y
-    footer = base.footer.copy()
+    layout, fonts = _unit_layout(base.layout, content, base.fonts), base.fonts
+    header, footer = base.header.copy(), base.footer.copy()
+    top, colour = layout.frame.middle[1], _rgb(content.accent, 0.8)
+    draw = ImageDraw.Draw(header)
+    if layout.parent is not None:
+        draw_fitted(draw, layout.parent, fonts.regular, PAPER)
+    if layout.agency is not None:
+        draw_fitted(draw, layout.agency, fonts.bold, GOLD)
     draw = ImageDraw.Draw(footer)
     if layout.unit is not None and layout.date is not None:
-        unit_colour = _rgb(content.accent, 0.8)
-        draw_fitted(draw, layout.unit, base.fonts.bold, unit_colour, offset=(0, -top))
-        draw_fitted(draw, layout.date, base.fonts.regular, INK, offset=(0, -top))
-    return base.png.finish(footer)
+        draw_fitted(draw, layout.unit, fonts.bold, colour, offset=(0, -top))
+        draw_fitted(draw, layout.date, fonts.regular, INK, offset=(0, -top))
+    segments = [Segment.of(header), base.middle, Segment.of(footer)]
+    return assemble(layout.frame.size, segments)
 
 
 def cache_info() -> functools._CacheInfo:
@@ -301,7 +223,15 @@ def clear_cache() -> None:
 
 def _normalised(content: SlideContent) -> SlideContent:
     """NFC every text field: decomposed input from Word or Zalo must not reach the renderer."""
-    return replace(content, **{name: nfc(getattr(content, name)) for name in TEXT_FIELDS})
+    return replace(
+        content,
+        title=nfc(content.title),
+        summary=nfc(content.summary),
+        unit_name=nfc(content.unit_name),
+        date_text=nfc(content.date_text),
+        agency=nfc(content.agency),
+        parent_agency=nfc(content.parent_agency),
+    )
 
 
 def _checked(size: tuple[int, int]) -> tuple[int, int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import ClassVar
 
 from campaigns.model import TZ, Item, Target, Unit
@@ -29,7 +30,13 @@ class SmsFormat:
     max_segments: ClassVar[int] = 3
 
     def format(
-        self, item: Item, unit: Unit, target: Target, *, recipients: tuple[str, ...] = ()
+        self,
+        item: Item,
+        unit: Unit,
+        target: Target,
+        *,
+        recipients: tuple[str, ...] = (),
+        due: dt.datetime | None = None,
     ) -> Message:
         opts = target.options
         prefix = str(opts.get("prefix", unit.name))

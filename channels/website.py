@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import html
 from typing import ClassVar
@@ -37,7 +38,13 @@ class WebsiteFormat:
     """Characters of content: even at 4 bytes each, below PHP's default post_max_size (8 MB)."""
 
     def format(
-        self, item: Item, unit: Unit, target: Target, *, recipients: tuple[str, ...] = ()
+        self,
+        item: Item,
+        unit: Unit,
+        target: Target,
+        *,
+        recipients: tuple[str, ...] = (),
+        due: dt.datetime | None = None,
     ) -> Message:
         title = shorten(item.title, self.max_title)
         link = web_url(item.link)  # checked at ingest; checked again, as no link may slip out

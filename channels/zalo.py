@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 from typing import ClassVar
 
@@ -22,7 +23,13 @@ class ZaloFormat:
     """Characters of body HTML. Zalo publishes no limit; loa's cap keeps a request small."""
 
     def format(
-        self, item: Item, unit: Unit, target: Target, *, recipients: tuple[str, ...] = ()
+        self,
+        item: Item,
+        unit: Unit,
+        target: Target,
+        *,
+        recipients: tuple[str, ...] = (),
+        due: dt.datetime | None = None,
     ) -> Message:
         title = shorten(item.title, self.max_title)
         video = web_url(item.video_url)  # checked at ingest; checked again, as no link may slip

@@ -228,6 +228,16 @@ def test_a_wrong_password_is_refused_by_the_player(
         AnthiasTransport(target(player.url), session=session).publish(message())
 
 
+def test_a_slide_whose_window_has_ended_is_not_put_on_the_player(
+    player: FakeAnthias, session: requests.Session
+) -> None:
+    """Sent after its window (approved too late): a plain failure, not an asset never shown."""
+    transport = AnthiasTransport(target(player.url), session=session)
+    with pytest.raises(PermanentError, match="has passed"):
+        transport.publish(message(end_date="2024-05-15T00:00:00Z"))
+    assert player.assets == [] and player.files == {}
+
+
 def test_a_slide_without_its_window_is_refused(session: requests.Session) -> None:
     transport = AnthiasTransport(target("http://127.0.0.1:9"), session=session)
     with pytest.raises(PermanentError, match="end_date"):

@@ -61,7 +61,9 @@ def test_embedded_run_publishes_every_delivery_to_the_outbox(
     assert {p.parts[1] for p in files} == {"website", "screen", "sms", "facebook", "zalo"}
     for d in deliveries:
         ext = {"website": "html", "screen": "png", "sms": "txt", "facebook": "json", "zalo": "json"}
-        assert (tmp_path / "outbox" / d.unit / d.channel / f"{d.id}.{ext[d.channel]}").is_file()
+        due = d.due_at.astimezone(TZ).date().isoformat()
+        named = list((tmp_path / "outbox" / d.unit / d.channel).glob(f"*-{d.id}.{ext[d.channel]}"))
+        assert len(named) == 1 and named[0].name.startswith(f"{due}-am-am-cai-cach-hanh-chinh-so-")
     sms = [d for d in deliveries if d.channel == "sms"]
     assert all(d.recipients == 2 and d.segments >= 1 for d in sms)
     html = next((tmp_path / "outbox" / "so-noi-vu" / "website").glob("*.html")).read_text("utf-8")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import errno
 import json
 import threading
@@ -21,6 +23,9 @@ from tests.adapter_cases import Case, run_case
 from tests.fakes.base import FakeServer
 
 NAME = "loa-5d0c8e2f1a97"
+DUE = dt.datetime(2024, 5, 1, 7, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+FILE = f"2024-05-01-lich-tiem-chung-{NAME}.png"
+"""`<due-date>-<item-slug>-<id>`: a message without a delivery id is named by its reference."""
 SLIDE = b"\x89PNG\r\n\x1a\n" + bytes(256)
 OLD = {
     "file": "loa-old.png",
@@ -71,6 +76,7 @@ def message(name: str = NAME, **body: object) -> Message:
         body=fields,
         attachments=(Attachment(f"{name}.png", "image/png", SLIDE),),
         reference=name,
+        due=DUE,
     )
 
 
@@ -102,10 +108,10 @@ class Row:
 
 def written(root: Path, outcome: object) -> None:
     assert isinstance(outcome, Receipt) and outcome.remote_id == NAME
-    assert (root / f"{NAME}.png").read_bytes() == SLIDE
+    assert (root / FILE).read_bytes() == SLIDE
     assert playlist(root) == [
         {
-            "file": f"{NAME}.png",
+            "file": FILE,
             "name": NAME,
             "start": "2024-05-01T00:00:00Z",
             "end": "2099-05-08T00:00:00Z",
@@ -192,7 +198,7 @@ def test_lookup_finds_a_slide_in_the_playlist(tmp_path: Path) -> None:
     transport = FolderTransport(target(tmp_path))
     transport.publish(message())
     found = transport.lookup(message())
-    assert found is not None and found.remote_id == NAME and found.detail["file"] == f"{NAME}.png"
+    assert found is not None and found.remote_id == NAME and found.detail["file"] == FILE
 
 
 def test_lookup_returns_none_when_the_name_is_absent(tmp_path: Path) -> None:
@@ -203,7 +209,7 @@ def test_lookup_returns_none_when_the_name_is_absent(tmp_path: Path) -> None:
 def test_lookup_returns_none_when_the_slide_file_is_gone(tmp_path: Path) -> None:
     transport = FolderTransport(target(tmp_path))
     transport.publish(message())
-    (tmp_path / f"{NAME}.png").unlink()
+    (tmp_path / FILE).unlink()
     assert transport.lookup(message()) is None
 
 
@@ -240,3 +246,28 @@ def test_a_path_that_is_a_file_is_refused(tmp_path: Path) -> None:
     (tmp_path / "f").write_text("x")
     with pytest.raises(ConfigurationError, match="not a folder"):
         FolderTransport(target(tmp_path / "f"))
+
+
+def test_files_are_named_by_due_date_title_and_delivery_id(tmp_path: Path) -> None:
+    """A person reading the folder sees when and what; no title can leave the folder."""
+    hostile = dataclasses.replace(
+        message(), title="../../etc/passwd Đường đến UBND xã " + "rất dài " * 40, delivery_id=812
+    )
+    receipt = FolderTransport(target(tmp_path)).publish(hostile)
+    name = str(receipt.detail["file"])
+    assert name.startswith("2024-05-01-etc-passwd-duong-den-ubnd-xa-rat-dai-")
+    assert name.endswith("-812.png") and len(name) <= 90
+    assert [p.name for p in tmp_path.iterdir() if p.suffix == ".png"] == [name]
+
+
+def test_a_slide_whose_window_has_ended_is_refused_and_nothing_is_removed(
+    tmp_path: Path,
+) -> None:
+    """Sent after its window (approved too late): said plainly, not written then pruned."""
+    transport = FolderTransport(target(tmp_path))
+    transport.publish(message("loa-live"))
+    late = message(end_date="2024-05-15T00:00:00Z")
+    with pytest.raises(PermanentError, match="has passed"):
+        transport.publish(late)
+    assert [e["name"] for e in playlist(tmp_path)] == ["loa-live"]
+    assert not (tmp_path / FILE).exists()

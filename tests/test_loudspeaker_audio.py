@@ -105,9 +105,10 @@ def test_without_espeak_ng_the_script_is_written_and_it_is_said_once(
     box = OutboxTransport(outbox_target, root=tmp_path)
     receipt = box.publish(dataclasses.replace(messages[0], delivery_id=7))
     assert "espeak-ng" in str(receipt.detail["warning"])
-    written = (tmp_path / "tan-phong" / "loudspeaker" / "7.txt").read_text(encoding="utf-8")
+    folder = tmp_path / "tan-phong" / "loudspeaker"
+    written = next(folder.glob("undated-*-7.txt")).read_text(encoding="utf-8")
     assert messages[0].text in written and "espeak-ng" in written
-    assert not list((tmp_path / "tan-phong" / "loudspeaker").glob("*.mp3"))
+    assert not list(folder.glob("*.mp3"))
 
 
 def test_the_outbox_keeps_the_audio_beside_the_script(tmp_path: Path) -> None:
@@ -118,5 +119,7 @@ def test_the_outbox_keeps_the_audio_beside_the_script(tmp_path: Path) -> None:
         dataclasses.replace(message, delivery_id=3)
     )
     folder = tmp_path / "tan-phong" / "loudspeaker"
-    assert sorted(p.name for p in folder.iterdir()) == ["3.mp3", "3.txt"]
-    assert (folder / "3.mp3").read_bytes() == message.attachments[1].data
+    names = sorted(p.name for p in folder.iterdir())
+    assert len(names) == 2 and names[0].endswith("-3.mp3") and names[1].endswith("-3.txt")
+    assert names[0].removesuffix(".mp3") == names[1].removesuffix(".txt")
+    assert (folder / names[0]).read_bytes() == message.attachments[1].data

@@ -1,7 +1,7 @@
 """What the slide cache keeps and how a PNG is deflated: the same bytes as before, less memory.
 
-- the PNG written from a cached base's footer band decodes to the slide drawn whole;
-- `PngPrefix` deflates in bands and gives exactly the bytes of one whole-image deflate;
+- the PNG written from a cached base's unit bands decodes to the slide drawn whole;
+- `Segment`s deflated apart join into one valid zlib stream, whose checksum zlib accepts;
 - threads asking at once for one base paint it once;
 - the embedded runner's malloc settings are best effort (False off glibc, never an error).
 """
@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import struct
 import threading
 import zlib
@@ -25,6 +26,7 @@ from channels.slide import (
     clear_cache,
     render_base,
     render_slide,
+    slide_layout,
 )
 from worker.engine import malloc
 
@@ -45,28 +47,39 @@ def fresh_cache(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     clear_cache()
 
 
-def test_a_slide_is_its_base_with_the_unit_footer_drawn_in() -> None:
+def test_a_slide_is_its_base_with_the_unit_bands_drawn_in() -> None:
     png = Image.open(io.BytesIO(render_slide(CONTENT))).convert("RGB")
     base = render_base(SlideBase.of(CONTENT))
     assert png.size == base.size == (1920, 1080)
-    differs = ImageChops.difference(png, base).getbbox()
-    assert differs is not None and differs[1] > base.height // 2  # only the footer band differs
+    top, bottom = slide_layout(CONTENT).frame.middle
+    differs = ImageChops.difference(png, base)
+    assert differs.crop((0, top, 1920, bottom)).getbbox() is None  # the shared middle
+    assert differs.crop((0, 0, 1920, top)).getbbox() is not None  # the unit's agency
+    assert differs.crop((0, bottom, 1920, 1080)).getbbox() is not None  # its name and date
 
 
-def test_banded_deflate_gives_the_bytes_of_one_whole_deflate() -> None:
+def test_segments_deflated_apart_make_one_valid_zlib_stream() -> None:
     image = Image.new("RGB", (1920, 300), (250, 248, 240))
     ImageDraw.Draw(image).ellipse((100, 20, 1800, 280), fill=(183, 28, 28))
-    prefix = pngstream.PngPrefix.of(image, 130)
-    tail = image.crop((0, 130, 1920, 300))
-    png = prefix.finish(tail)
+    cuts = [0, 70, 130, 300]
+    parts = [pngstream.Segment.of(image, a, b) for a, b in itertools.pairwise(cuts)]
+    png = pngstream.assemble(image.size, parts)
     stride = 1920 * 3
     raw = image.tobytes()
     rows = b"".join(b"\0" + raw[i : i + stride] for i in range(0, len(raw), stride))
-    whole = zlib.compressobj(pngstream.LEVEL, zlib.DEFLATED, 15, 9)
-    expected = whole.compress(rows) + whole.flush()
     (length,) = struct.unpack(">I", png[33:37])
-    assert png[37:41] == b"IDAT" and png[41 : 41 + length] == expected
+    assert png[37:41] == b"IDAT"
+    assert zlib.decompress(png[41 : 41 + length]) == rows  # zlib checks the Adler-32 too
     assert Image.open(io.BytesIO(png)).convert("RGB").tobytes() == raw
+    assert pngstream.assemble(image.size, parts) == png
+    with pytest.raises(ValueError, match="do not make"):
+        pngstream.assemble(image.size, parts[:2])
+
+
+def test_adler32_of_joined_data_comes_from_its_parts() -> None:
+    first, second = "Đồng Nai ".encode() * 5000, bytes(range(256)) * 300
+    combined = pngstream.adler32_combine(zlib.adler32(first), zlib.adler32(second), len(second))
+    assert combined == zlib.adler32(first + second)
 
 
 def test_threads_asking_for_one_base_at_once_paint_it_once() -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from campaigns.model import TZ
 from tests.factories import create_delivery, create_item, write_config
 from worker.cli.main import main
 from worker.engine.runtime import build_runtime
@@ -79,4 +80,9 @@ def test_show_and_preview_after_a_partial_send(
     assert "files under" not in out
     assert not (tmp_path / "preview").exists()
     out = run(capsys, root, "preview", str(d.id), "--out", str(tmp_path / "look"))
-    assert list((tmp_path / "look").rglob("*.txt")) and "files under" in out
+    assert "files under" in out
+    written = [p.relative_to(tmp_path / "look") for p in (tmp_path / "look").rglob("*.txt")]
+    due = d.due_at.astimezone(TZ).date().isoformat()  # named as the outbox names it
+    assert [str(p) for p in written] == [
+        f"bien-hoa/sms/{due}-huong-dan-nop-ho-so-truc-tuyen-{d.id}.txt"
+    ]

@@ -57,7 +57,9 @@ def build_message(rt: Runtime, d: Delivery, item_row: ContentItem) -> Message:
     target = rt.config.targets[d.target]
     unit = rt.config.units[d.unit]
     recipients = recipients_for(target)  # read here, so formatting stays pure
-    message = formatter(target.kind).format(as_item(item_row), unit, target, recipients=recipients)
+    message = formatter(target.kind).format(
+        as_item(item_row), unit, target, recipients=recipients, due=d.due_at
+    )
     sig = dlr_sig(rt, d.id) if message.kind == "sms" else None
     return dataclasses.replace(message, delivery_id=d.id, due=d.due_at, dlr_sig=sig)
 

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 
 from channels.base import Message
+from channels.names import stem, target_folder
 from channels.outbox import EXTENSIONS, render
 from channels.registry import formatter
 from worker.engine.delivery import as_item, build_message, resume
@@ -73,7 +74,8 @@ def previews(
         message = resume(build_message(rt, d, item), d.progress or {})  # the numbers still to send
         path = None
         if out is not None:
-            path = out / d.unit / d.channel / f"{d.id}.{EXTENSIONS[d.channel]}"
+            folder = out / target_folder(rt.config.targets[d.target])
+            path = folder / f"{stem(message)}.{EXTENSIONS[d.channel]}"
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(render(message))
         cost = sms_cost(rt, d, item, message) if d.channel == "sms" else None
