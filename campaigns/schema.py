@@ -45,6 +45,17 @@ class ReportSpec(Strict):
 class UnitSpec(Strict):
     code: Code = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=60)
     name: str = Field(min_length=1, max_length=200)
+    short_name: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=40,
+        description=(
+            "Tên ngắn của đơn vị, đứng đầu mỗi tin nhắn SMS của đơn vị: [UBND TP Biên Hòa] "
+            "(mặc định: tên đơn vị; tùy chọn `prefix` của đích SMS được ưu tiên). "
+            "The unit's short name, which starts each of its SMS: [UBND TP Biên Hòa] "
+            "(default: the unit's name; an SMS target's `prefix` option wins)."
+        ),
+    )
     kind: Literal["department", "press", "district", "commune"]
     parent: Code | None = None
     report: ReportSpec | None = None
@@ -146,6 +157,34 @@ class MatchSpec(Strict):
         return self
 
 
+HASHTAG = r"^#[^\s#]+$"
+
+
+class HashtagsSpec(Strict):
+    """What a campaign does to the hashtags its Facebook posts carry."""
+
+    add: list[Annotated[str, Field(pattern=HASHTAG, max_length=100)]] = Field(
+        default_factory=list,
+        description=(
+            "Hashtag thêm vào sau hashtag của đích Facebook (ví dụ #NgayPhapLuatVietNam). "
+            "Hashtags added after the Facebook target's own (like #NgayPhapLuatVietNam)."
+        ),
+    )
+    replace: list[Annotated[str, Field(pattern=HASHTAG, max_length=100)]] | None = Field(
+        default=None,
+        description=(
+            "Hashtag dùng thay cho hashtag của đích Facebook (`[]`: không hashtag nào). "
+            "Hashtags used instead of the Facebook target's own (`[]`: none at all)."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _one_way(self) -> HashtagsSpec:
+        if self.replace is not None and self.add:
+            raise ValueError("give 'add' or 'replace', not both")
+        return self
+
+
 QUOTA_KEYS = ("quotas", "targets")  # the key for a campaign's quotas, then its old name
 
 
@@ -171,6 +210,17 @@ class CampaignSpec(Strict):
     # A target added after the campaign was first planned also gets the items that appeared
     # before it (at their own due times); by default only those that appear from then on.
     backfill: bool = False
+    hashtags: HashtagsSpec | list[Annotated[str, Field(pattern=HASHTAG, max_length=100)]] | None = (
+        Field(
+            default=None,
+            description=(
+                "Hashtag của chiến dịch trên Facebook: một danh sách (thêm vào hashtag của "
+                "đích), `{add: [...]}` (thêm) hoặc `{replace: [...]}` (thay thế). "
+                "The campaign's Facebook hashtags: a list (added to the target's), "
+                "`{add: [...]}` (added) or `{replace: [...]}` (instead of the target's)."
+            ),
+        )
+    )
     _quotas_key: str = PrivateAttr(default=QUOTA_KEYS[0])
 
     @property

@@ -13,7 +13,7 @@ from typing import Any, ClassVar, Protocol
 
 import requests
 
-from campaigns.model import Item, Target, Unit
+from campaigns.model import Campaign, Item, Target, Unit
 
 TIMEOUT = (3.05, 20.0)
 """Connect and read timeouts for every request a transport makes."""
@@ -44,6 +44,20 @@ class Resume:
     sent: tuple[str, ...] = ()
     unsure: tuple[str, ...] = ()
     verify_token: str | None = None
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the worker knows beside (item, unit, target), read before formatting so that a
+    format stays a pure function: the campaign (its hashtags), the topics' Vietnamese names
+    (`topics.yaml`), and the short link of the item on the unit's own site when it has one."""
+
+    campaign: Campaign | None = None
+    topic_names: Mapping[str, str] = field(default_factory=dict)
+    short_link: str | None = None
+
+
+NO_CONTEXT = Context()
 
 
 @dataclass(frozen=True)
@@ -98,13 +112,20 @@ class Formatter(Protocol):
     It reads no recipient list, makes no request and asks no clock.
 
     `recipients` are the numbers the message goes to, resolved by the caller beforehand
-    (channels.recipients.recipients_for); only SMS uses them.
+    (channels.recipients.recipients_for); only SMS uses them. `context` is what else the
+    caller read for it (see Context).
     """
 
     kind: ClassVar[str]
 
     def format(
-        self, item: Item, unit: Unit, target: Target, *, recipients: tuple[str, ...] = ()
+        self,
+        item: Item,
+        unit: Unit,
+        target: Target,
+        *,
+        recipients: tuple[str, ...] = (),
+        context: Context = NO_CONTEXT,
     ) -> Message: ...
 
 

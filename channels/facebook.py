@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from campaigns.model import Item, Target, Unit
 from campaigns.text import shorten, web_url
-from channels.base import Message
+from channels.base import NO_CONTEXT, Context, Message
 from channels.website import reference
 
 
@@ -16,7 +16,13 @@ class FacebookFormat:
     """Characters of `message`: loa's choice, well inside the Graph API's 63,206."""
 
     def format(
-        self, item: Item, unit: Unit, target: Target, *, recipients: tuple[str, ...] = ()
+        self,
+        item: Item,
+        unit: Unit,
+        target: Target,
+        *,
+        recipients: tuple[str, ...] = (),
+        context: Context = NO_CONTEXT,
     ) -> Message:
         hashtags = " ".join(str(t) for t in target.options.get("hashtags", []))
         parts = [item.title, shorten(item.summary, 600), hashtags]

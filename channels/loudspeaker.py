@@ -16,7 +16,7 @@ from campaigns.broadcast import DEFAULT_WPM
 from campaigns.model import Item, Target, Unit
 from campaigns.text import shorten
 from channels import audio, script
-from channels.base import Attachment, Message
+from channels.base import NO_CONTEXT, Attachment, Context, Message
 from channels.errors import ConfigurationError
 from channels.website import reference
 
@@ -59,7 +59,13 @@ class LoudspeakerFormat:
     max_summary: ClassVar[int] = 1200
 
     def format(
-        self, item: Item, unit: Unit, target: Target, *, recipients: tuple[str, ...] = ()
+        self,
+        item: Item,
+        unit: Unit,
+        target: Target,
+        *,
+        recipients: tuple[str, ...] = (),
+        context: Context = NO_CONTEXT,
     ) -> Message:
         opts = target.options
         cfg = settings(target)

@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from campaigns.model import TZ, Item, Target, Unit
 from campaigns.text import shorten, web_url
-from channels.base import Attachment, Message
+from channels.base import NO_CONTEXT, Attachment, Context, Message
 from channels.website import reference
 
 SIZES = {"landscape": (1920, 1080), "portrait": (1080, 1920)}
@@ -22,7 +22,13 @@ class ScreenFormat:
     max_summary: ClassVar[int] = 600
 
     def format(
-        self, item: Item, unit: Unit, target: Target, *, recipients: tuple[str, ...] = ()
+        self,
+        item: Item,
+        unit: Unit,
+        target: Target,
+        *,
+        recipients: tuple[str, ...] = (),
+        context: Context = NO_CONTEXT,
     ) -> Message:
         # Lazy: channels.slide loads Pillow, qrcode and the fonts (tens of ms), which every
         # `loa` command would pay through the registry though only screen deliveries need them.

@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from campaigns.model import TZ, Item, Target, Unit
 from campaigns.text import nfc, shorten, web_url
-from channels.base import Message
+from channels.base import NO_CONTEXT, Context, Message
 from channels.smstext import ELLIPSIS, count_segments, encoding_for, fit, to_gsm7
 from channels.website import reference
 
@@ -29,7 +29,13 @@ class SmsFormat:
     max_segments: ClassVar[int] = 3
 
     def format(
-        self, item: Item, unit: Unit, target: Target, *, recipients: tuple[str, ...] = ()
+        self,
+        item: Item,
+        unit: Unit,
+        target: Target,
+        *,
+        recipients: tuple[str, ...] = (),
+        context: Context = NO_CONTEXT,
     ) -> Message:
         opts = target.options
         prefix = str(opts.get("prefix", unit.name))

@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from campaigns.model import Item, Target, Unit
 from campaigns.text import cut_html, sanitise_html, shorten, web_url
-from channels.base import Message
+from channels.base import NO_CONTEXT, Context, Message
 from channels.website import reference
 
 DEFAULT_COVER = "https://dongnai.gov.vn/loa/cover-cchc.jpg"
@@ -22,7 +22,13 @@ class ZaloFormat:
     """Characters of body HTML. Zalo publishes no limit; loa's cap keeps a request small."""
 
     def format(
-        self, item: Item, unit: Unit, target: Target, *, recipients: tuple[str, ...] = ()
+        self,
+        item: Item,
+        unit: Unit,
+        target: Target,
+        *,
+        recipients: tuple[str, ...] = (),
+        context: Context = NO_CONTEXT,
     ) -> Message:
         title = shorten(item.title, self.max_title)
         video = web_url(item.video_url)  # checked at ingest; checked again, as no link may slip
