@@ -18,8 +18,39 @@ WATCH_TEXT = "Xem video trên YouTube"
 """The text of the link under a video: a link with text, which WordPress does not embed."""
 
 BLOCKS = frozenset(
-    "address article aside blockquote details dialog div dl fieldset figcaption figure footer "
-    "form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section table ul iframe".split()
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "details",
+        "dialog",
+        "div",
+        "dl",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "table",
+        "ul",
+        "iframe",
+    ]
 )
 """Elements that stand as blocks of their own; anything else at the top level is inline."""
 
@@ -119,7 +150,23 @@ class _Paragraphs(HTMLParser):
         self._add(f"<!--{data}-->")
 
 
-_VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
+_VOID = frozenset(
+    [
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "source",
+        "track",
+        "wbr",
+    ]
+)
 
 
 def paragraphs(fragment: str) -> str:

@@ -31,8 +31,8 @@ def reference(item: Item, target: Target, prefix: str = "loa") -> str:
 def excerpt(item: Item, limit: int) -> str:
     """The summary; without one, the body's words (links left out), else the title: never a
     bare URL, which WordPress would otherwise make the excerpt of a post with no text."""
-    for text in (item.summary, _URL.sub(" ", plain_text(item.body_html)), item.title):
-        text = " ".join(text.split())
+    for given in (item.summary, _URL.sub(" ", plain_text(item.body_html)), item.title):
+        text = " ".join(given.split())
         if text:
             return shorten(text, limit)
     return ""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+
 import requests
 
 from channels.base import Attachment, Message
@@ -73,7 +74,9 @@ def _upload(call: Call, image: Attachment, slug: str, alt: str) -> tuple[int, tu
         "Content-Disposition": f'attachment; filename="{slug}{suffix}"',
     }
     params = {"alt_text": alt, "slug": slug}
-    _, media = call("POST", "media", "upload image", data=image.data, headers=headers, params=params)
+    _, media = call(
+        "POST", "media", "upload image", data=image.data, headers=headers, params=params
+    )
     if not isinstance(media, dict) or not isinstance(media.get("id"), int):
         raise TransientError("upload image: the answer carries no media id")
     media_id = int(media["id"])

@@ -46,9 +46,7 @@ class Categories:
         self.refused = ""
         self.notes: list[str] = []
 
-    def resolve(
-        self, wanted: list[str], names: Mapping[str, str]
-    ) -> tuple[list[int], list[str]]:
+    def resolve(self, wanted: list[str], names: Mapping[str, str]) -> tuple[list[int], list[str]]:
         """(term ids, warnings): what is missing is named, never silently dropped."""
         slugs = {slug_of(w): names.get(w) or w for w in wanted if slug_of(w)}
         new = [s for s in slugs if s not in self.ids]
@@ -100,9 +98,9 @@ class Categories:
         if self.refused:
             return None
         response = self.send("POST", "categories", json={"name": name, "slug": slug})
-        body = http.json_or_none(response)
-        body = body if isinstance(body, dict) else {}
-        data = body.get("data") if isinstance(body.get("data"), dict) else {}
+        answer = http.json_or_none(response)
+        body: dict[str, Any] = answer if isinstance(answer, dict) else {}
+        data: dict[str, Any] = body["data"] if isinstance(body.get("data"), dict) else {}
         if response.status_code in (200, 201) and isinstance(body.get("id"), int):
             return int(body["id"])
         if body.get("code") == "term_exists" and isinstance(data.get("term_id"), int):

@@ -24,8 +24,8 @@ from tests.fakes.wordpress import (
     NOT_LOGGED_IN,
     FakeWordPress,
     invalid_param,
-    wp_error,
 )
+from tests.fakes.wordpress_parts import wp_error
 
 USER, PASSWORD = "bientap", "Xq7w 9Lk2 PmZ4 r8Tn Vb3c Hd6s"
 SECRETS = (PASSWORD, base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode())

@@ -57,7 +57,7 @@ def autoembed(content: str) -> str:
             shown = html.escape(url)
             return f'{match.group(1)}<a href="{shown}">{shown}</a>{match.group(3)}'
         return (
-            f"{match.group(1)}<iframe title=\"YouTube video player\" width=\"500\" height=\"281\" "
+            f'{match.group(1)}<iframe title="YouTube video player" width="500" height="281" '
             f'src="https://www.youtube.com/embed/{found.group(1)}?feature=oembed" '
             f'frameborder="0" allowfullscreen></iframe>{match.group(3)}'
         )
@@ -89,11 +89,15 @@ def create_term(
     """POST /wp/v2/categories as WP_REST_Terms_Controller::create_item answers it."""
     if role is None:
         return wp_error(
-            "rest_cannot_create", "Sorry, you are not allowed to create terms in this taxonomy.", 401
+            "rest_cannot_create",
+            "Sorry, you are not allowed to create terms in this taxonomy.",
+            401,
         )
     if role not in MANAGE_CATEGORIES:
         return wp_error(
-            "rest_cannot_create", "Sorry, you are not allowed to create terms in this taxonomy.", 403
+            "rest_cannot_create",
+            "Sorry, you are not allowed to create terms in this taxonomy.",
+            403,
         )
     name = str(fields.get("name") or "").strip()
     if not name:
