@@ -347,12 +347,10 @@ def _check_quotas(loader: _Loader, path: Path, quotas: dict[str, dict[str, int]]
                 loader.add(path, f"{key}.{measure}.{quarter}", "a quota cannot be negative")
 
 
-def _hashtags(spec: schema.HashtagsSpec | list[str] | None) -> dict[str, Any]:
-    """A campaign's `hashtags` as the Campaign fields: a plain list adds to the target's."""
+def _hashtags(spec: schema.HashtagsSpec | None) -> dict[str, Any]:
+    """A campaign's `hashtags` as the Campaign fields: added to the target's, or instead."""
     if spec is None:
         return {}
-    if isinstance(spec, list):
-        return {"hashtags_add": tuple(nfc(h) for h in spec)}
     if spec.replace is not None:
         return {"hashtags_replace": tuple(nfc(h) for h in spec.replace)}
     return {"hashtags_add": tuple(nfc(h) for h in spec.add)}

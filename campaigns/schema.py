@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any, Literal
 
 from croniter import croniter
 from pydantic import (
+    AfterValidator,
     AliasChoices,
     BaseModel,
     BeforeValidator,
@@ -157,20 +159,34 @@ class MatchSpec(Strict):
         return self
 
 
-HASHTAG = r"^#[^\s#]+$"
+def hashtag(value: str) -> str:
+    """One hashtag: '#' then one word (Vietnamese letters allowed), as Facebook links it."""
+    if not re.fullmatch(r"#[^\s#]{1,99}", value):
+        raise ValueError(
+            f"a hashtag is '#' and one word without spaces (like #NgayPhapLuat), not {value!r}"
+        )
+    return value
+
+
+Hashtag = Annotated[str, AfterValidator(hashtag)]
+
+
+def _hashtags_list_adds(value: Any) -> Any:
+    """`hashtags: [...]` is short for `hashtags: {add: [...]}`."""
+    return {"add": value} if isinstance(value, list) else value
 
 
 class HashtagsSpec(Strict):
     """What a campaign does to the hashtags its Facebook posts carry."""
 
-    add: list[Annotated[str, Field(pattern=HASHTAG, max_length=100)]] = Field(
+    add: list[Hashtag] = Field(
         default_factory=list,
         description=(
             "Hashtag thêm vào sau hashtag của đích Facebook (ví dụ #NgayPhapLuatVietNam). "
             "Hashtags added after the Facebook target's own (like #NgayPhapLuatVietNam)."
         ),
     )
-    replace: list[Annotated[str, Field(pattern=HASHTAG, max_length=100)]] | None = Field(
+    replace: list[Hashtag] | None = Field(
         default=None,
         description=(
             "Hashtag dùng thay cho hashtag của đích Facebook (`[]`: không hashtag nào). "
@@ -210,16 +226,14 @@ class CampaignSpec(Strict):
     # A target added after the campaign was first planned also gets the items that appeared
     # before it (at their own due times); by default only those that appear from then on.
     backfill: bool = False
-    hashtags: HashtagsSpec | list[Annotated[str, Field(pattern=HASHTAG, max_length=100)]] | None = (
-        Field(
-            default=None,
-            description=(
-                "Hashtag của chiến dịch trên Facebook: một danh sách (thêm vào hashtag của "
-                "đích), `{add: [...]}` (thêm) hoặc `{replace: [...]}` (thay thế). "
-                "The campaign's Facebook hashtags: a list (added to the target's), "
-                "`{add: [...]}` (added) or `{replace: [...]}` (instead of the target's)."
-            ),
-        )
+    hashtags: Annotated[HashtagsSpec | None, BeforeValidator(_hashtags_list_adds)] = Field(
+        default=None,
+        description=(
+            "Hashtag của chiến dịch trên Facebook: một danh sách (thêm vào hashtag của "
+            "đích), `{add: [...]}` (thêm) hoặc `{replace: [...]}` (thay thế). "
+            "The campaign's Facebook hashtags: a list (added to the target's), "
+            "`{add: [...]}` (added) or `{replace: [...]}` (instead of the target's)."
+        ),
     )
     _quotas_key: str = PrivateAttr(default=QUOTA_KEYS[0])
 
