@@ -70,7 +70,10 @@ def test_a_target_prefix_wins_and_unit_stands_for_the_short_name() -> None:
 
 
 def test_the_sender_counts_in_the_parts_so_a_long_one_shortens_the_title() -> None:
-    title = "Hướng dẫn nộp hồ sơ, thanh toán phí và nhận kết quả thủ tục hành chính tại nhà qua dịch vụ bưu chính công ích"
+    title = (
+        "Hướng dẫn nộp hồ sơ, thanh toán phí và nhận kết quả thủ tục hành chính tại nhà"
+        " qua dịch vụ bưu chính công ích"
+    )
     long_title = Item("dvc:3", "article", title, link="https://bienhoa.gov.vn/a/1")
     texts = []
     for prefix in ("BH", "Uy ban nhan dan thanh pho Bien Hoa"):
@@ -113,7 +116,7 @@ def test_the_site_short_link_is_the_wordpress_post_id() -> None:
 @pytest.mark.parametrize("value", ["yes", "ftp://s.vn/api", 3])
 def test_a_wrong_short_link_option_is_refused_where_targets_are_built(value: object) -> None:
     target = Target("bien-hoa/sms", "bien-hoa", "sms", "outbox", options={"short_link": value})
-    with pytest.raises(ConfigurationError, match="bien-hoa/sms: options.short_link"):
+    with pytest.raises(ConfigurationError, match=r"bien-hoa/sms: options\.short_link"):
         make_transport(target, outbox=Path("outbox"))
 
 

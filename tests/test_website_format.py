@@ -88,8 +88,8 @@ def test_no_text_is_left_outside_a_paragraph() -> None:
 def test_paragraphs_leave_blocks_and_their_insides_alone() -> None:
     html = "<ul><li>một <b>hai</b></li></ul>\n<blockquote>ba</blockquote><a href='x'><p>b</p></a>"
     assert (
-        paragraphs(html)
-        == "<ul><li>một <b>hai</b></li></ul>\n<blockquote>ba</blockquote><p><a href='x'><p>b</p></a></p>"
+        paragraphs(html) == "<ul><li>một <b>hai</b></li></ul>\n<blockquote>ba</blockquote>"
+        "<p><a href='x'><p>b</p></a></p>"
     )
 
 
