@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import unquote, urlparse
 
 import requests
 
@@ -37,29 +36,33 @@ def sniff(data: bytes) -> str | None:
 def fetch_image(
     session: requests.Session, url: str, name: str, timeout: tuple[float, float]
 ) -> Attachment:
-    """The image at `url` (http(s), or a file: beside a Markdown article) named `name` + its
-    suffix. A timeout or a server fault raises TransientError (try the whole post later);
-    a missing, oversized or non-image file raises ImageUnavailable."""
-    if url.startswith("file:"):
-        data = _read_file(url)
-    elif web_url(url):
+    """The image at the web address `url`, named `name` + its suffix. A timeout or a server
+    fault raises TransientError (try the whole post later); a missing, oversized or non-image
+    file raises ImageUnavailable."""
+    if web_url(url):
         data = _download(session, url, timeout)
     else:
-        raise ImageUnavailable("the image is neither a web address nor a local file")
+        raise ImageUnavailable("the image is not a web address")
     kind = sniff(data)
     if kind is None:
         raise ImageUnavailable("the image is not a JPEG, PNG, GIF or WebP file")
     return Attachment(name + SUFFIXES[kind], kind, data)
 
 
-def _read_file(url: str) -> bytes:
-    path = Path(unquote(urlparse(url).path))
+def local_image(path: Path, name: str, roots: list[Path]) -> Attachment | None:
+    """The image file `path` as an attachment named `name` + its suffix, when it lies inside
+    one of `roots` (the config folder, LOA_ALLOWED_PATHS) and is a bounded image; else None."""
     try:
-        if path.stat().st_size > MAX_IMAGE_BYTES:
-            raise ImageUnavailable(f"the image file is over {MAX_IMAGE_BYTES // 2**20} MB")
-        return path.read_bytes()
-    except OSError as e:
-        raise ImageUnavailable(f"the image file cannot be read ({type(e).__name__})") from e
+        real = path.resolve()
+        if not any(real.is_relative_to(r.resolve()) for r in roots) or not real.is_file():
+            return None
+        if real.stat().st_size > MAX_IMAGE_BYTES:
+            return None
+        data = real.read_bytes()
+    except OSError:
+        return None
+    kind = sniff(data)
+    return Attachment(name + SUFFIXES[kind], kind, data) if kind else None
 
 
 def _download(session: requests.Session, url: str, timeout: tuple[float, float]) -> bytes:

@@ -39,11 +39,10 @@ def excerpt(item: Item, limit: int) -> str:
 
 
 def image_of(item: Item, title: str) -> dict[str, str] | None:
-    """The featured image to upload: a web address, or a file beside a Markdown article."""
-    url = item.image_url or ""
-    if not (web_url(url) or url.startswith("file:")):
-        return None
-    return {"url": url, "alt": title}
+    """The featured image to upload, when it is a web address. A file beside a Markdown
+    article never leaves loa as an address: the worker reads it and attaches its bytes."""
+    url = web_url(item.image_url)
+    return {"url": url, "alt": title} if url else None
 
 
 def categories(item: Item, target: Target, context: Context) -> tuple[list[str], dict[str, str]]:

@@ -23,11 +23,13 @@ from worker.store.models import PUBLISHED, QUEUED, Delivery
 
 USER, PASSWORD = "bientap", "Xq7w 9Lk2 PmZ4 r8Tn Vb3c Hd6s"
 NOW = dt.datetime(2024, 3, 12, 9, 0, tzinfo=TZ)
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
 LINK = "https://sonoivu.dongnai.gov.vn/tin-tuc/cai-cach-hanh-chinh/2024/03/thanh-toan-phi-le-phi-truc-tuyen-tren-cong-dich-vu-cong"
 ARTICLE = f"""---
 title: "Thanh toán phí, lệ phí trực tuyến trên Cổng dịch vụ công"
 published: 2024-03-12T08:00:00+07:00
 link: "{LINK}"
+image: bia.png
 topics: [thanh-toan-truc-tuyen]
 ---
 Từ tháng 3, người dân thanh toán trực tuyến.
@@ -87,6 +89,7 @@ def rt(tmp_path: Path, site: FakeWordPress, monkeypatch: pytest.MonkeyPatch) -> 
         articles=1,
     )
     (root / "content" / "news" / "a000.md").write_text(ARTICLE, encoding="utf-8")
+    (root / "content" / "news" / "bia.png").write_bytes(PNG)
     (root / "topics.yaml").write_text("topics:\n  dich-vu-cong: Dịch vụ công trực tuyến\n", "utf-8")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'loa.db'}")
     runtime = build_runtime(
@@ -127,6 +130,8 @@ def test_the_posts_warnings_the_sms_short_link_and_the_campaigns_hashtags(
         "categories Dịch vụ công trực tuyến, Thanh toan truc tuyen do not exist on the site;"
         " posted without them"
     )
+    featured = site.posts[int(str(published.remote_id))]["featured_media"]
+    assert site.media[featured]["data"] == PNG  # the file beside the article, uploaded
     assert main(["--config", rt.config.root, "show", str(post), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["reason"] == published.reason
 

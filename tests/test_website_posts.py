@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ import requests
 
 from campaigns.model import TZ, Item, Target, Unit
 from channels.errors import TransientError
+from channels.images import local_image
 from channels.website import WebsiteFormat
 from channels.wordpress import WordPressTransport
 from tests.fakes.base import FakeServer, Handler, Request, Response
@@ -124,12 +126,23 @@ def test_the_items_image_becomes_the_featured_image_with_its_alt_text(
     assert "authorization" not in images.requests[0].headers  # the site's login stays on the site
 
 
-def test_an_image_file_beside_the_article_is_uploaded(
+def test_an_image_file_is_uploaded_only_from_inside_the_allowed_folders(
     wordpress: FakeWordPress, session: requests.Session, tmp_path: Path
 ) -> None:
-    picture = tmp_path / "bia.png"
+    picture = tmp_path / "config" / "content" / "bia.png"
+    picture.parent.mkdir(parents=True)
     picture.write_bytes(PNG)
-    post = publish(wordpress, session, item(image_url=picture.as_uri()))
+    tgt = target(wordpress.url)
+    message = WebsiteFormat().format(item(image_url=picture.as_uri()), UNIT, tgt)
+    assert "featured_image" not in message.body  # a path never leaves loa as an address
+    assert local_image(picture, "x-anh", [tmp_path / "khac"]) is None
+    assert local_image(tmp_path / "config" / "khong-co.png", "x-anh", [tmp_path]) is None
+    image = local_image(picture, f"{message.reference}-anh", [tmp_path / "config"])
+    assert image is not None and image.media_type == "image/png"
+    receipt = WordPressTransport(tgt, session=session).publish(
+        replace(message, attachments=(image,))
+    )
+    post = wordpress.posts[int(receipt.remote_id)]
     assert wordpress.media[int(str(post["featured_media"]))]["data"] == PNG
 
 

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
 from sqlalchemy import select
 
+from campaigns.config import allowed_roots
 from campaigns.model import Target
 from campaigns.text import web_url
 from channels import shortlink
-from channels.base import Context
+from channels.base import Attachment, Context, Message
+from channels.images import local_image
 from worker.engine.runtime import Runtime
 from worker.store.models import PUBLISHED, ContentItem, Delivery
 
@@ -45,3 +51,17 @@ def _short_link(rt: Runtime, d: Delivery, item: ContentItem, target: Target) -> 
         if link:
             return link
     return None
+
+
+def with_local_image(rt: Runtime, message: Message, item: ContentItem) -> Message:
+    """A website message with its item's image file (beside a Markdown article, inside the
+    config folder) attached, to be uploaded as the featured image; the path never leaves loa."""
+    url = item.image_url or ""
+    if message.kind != "website" or message.attachments or not url.startswith("file:"):
+        return message
+    path = Path(unquote(urlparse(url).path))
+    name = f"{message.reference or 'loa'}-anh"
+    image: Attachment | None = local_image(path, name, allowed_roots(Path(rt.config.root)))
+    if image is None:
+        return message
+    return dataclasses.replace(message, attachments=(image,))

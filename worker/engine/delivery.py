@@ -21,7 +21,7 @@ from channels.errors import (
 from channels.recipients import RecipientsError, recipients_for
 from channels.registry import formatter
 from worker.engine import journal, unsure
-from worker.engine.context import context_for
+from worker.engine.context import context_for, with_local_image
 from worker.engine.lease import LeaseKeeper
 from worker.engine.progress import BatchLog, ClaimLost, mark, merge
 from worker.engine.ratelimit import slots
@@ -62,6 +62,7 @@ def build_message(rt: Runtime, d: Delivery, item_row: ContentItem) -> Message:
     message = formatter(target.kind).format(
         as_item(item_row), unit, target, recipients=recipients, context=context
     )
+    message = with_local_image(rt, message, item_row)
     sig = dlr_sig(rt, d.id) if message.kind == "sms" else None
     return dataclasses.replace(message, delivery_id=d.id, due=d.due_at, dlr_sig=sig)
 
