@@ -27,7 +27,6 @@ Fetch = Callable[[str, str], Attachment]
 class Featured:
     media_id: int | None
     warnings: tuple[str, ...] = ()
-    uploaded: bool = False
 
 
 def media_slug(post_slug: str) -> str:
@@ -52,7 +51,7 @@ def featured(call: Call, fetch: Fetch, message: Message, post_slug: str) -> Feat
         except ImageUnavailable as e:
             return Featured(None, (f"featured image not uploaded: {e}",))
     media_id, notes = _upload(call, wanted, slug, alt)
-    return Featured(media_id, notes, uploaded=True)
+    return Featured(media_id, notes)
 
 
 def _look_up(call: Call, slug: str) -> int | None:
