@@ -14,8 +14,10 @@ from pydantic import BaseModel, ValidationError
 
 from campaigns import problems, schema
 from campaigns.broadcast import parse_slots
+from campaigns.hashtags import HashtagsSpec
 from campaigns.model import TZ, Campaign, Config, Schedule, Source, Target, Unit, fold
 from campaigns.text import nfc
+from campaigns.topics import read_topic_names
 from campaigns.yamlsafe import MAX_FILE_BYTES, YamlTooBig, safe_yaml
 
 M = TypeVar("M", bound=BaseModel)
@@ -161,7 +163,8 @@ def load_config(root: str | Path, *, check_transport: TransportCheck | None = No
     campaigns = _campaigns(loader, root, specs, units)
     if loader.problems:
         raise ConfigError(loader.problems)
-    return Config(str(root), units, targets, campaigns, settings.model_dump())
+    names = read_topic_names(root)
+    return Config(str(root), units, targets, campaigns, settings.model_dump(), topic_names=names)
 
 
 def _read_list(loader: _Loader, path: Path, key: str, model: type[M]) -> list[tuple[int, M]]:
@@ -185,8 +188,16 @@ def _units(
             continue
         report = u.report.model_dump(exclude_none=True) if u.report else {}
         agency = nfc(u.agency or u.name)
+        short = nfc(u.short_name) if u.short_name else ""
         units[u.code] = Unit(
-            u.code, nfc(u.name), u.kind, u.parent, order=i, report=report, agency=agency
+            u.code,
+            nfc(u.name),
+            u.kind,
+            u.parent,
+            order=i,
+            short_name=short,
+            report=report,
+            agency=agency,
         )
     for i, u in specs:
         if u.parent is not None and u.parent not in units:
@@ -338,6 +349,7 @@ def _campaigns(
             match_keywords=tuple(nfc(k) for k in c.match.keywords) if c.match else (),
             cap_per_day=c.cap_per_day,
             backfill=c.backfill,
+            **_hashtags(c.hashtags),
             quotas={k: dict(v) for k, v in c.quotas.items()},
         )
     return campaigns
@@ -359,6 +371,15 @@ def _check_quotas(loader: _Loader, path: Path, quotas: dict[str, dict[str, int]]
                 loader.add(path, f"{key}.{measure}.{quarter}", "use Q1, Q2, Q3 or Q4")
             elif count < 0:
                 loader.add(path, f"{key}.{measure}.{quarter}", "a quota cannot be negative")
+
+
+def _hashtags(spec: HashtagsSpec | None) -> dict[str, Any]:
+    """A campaign's `hashtags` as the Campaign fields: added to the target's, or instead."""
+    if spec is None:
+        return {}
+    if spec.replace is not None:
+        return {"hashtags_replace": tuple(nfc(h) for h in spec.replace)}
+    return {"hashtags_add": tuple(nfc(h) for h in spec.add)}
 
 
 def _schedule(s: schema.ScheduleSpec) -> Schedule:

@@ -41,6 +41,8 @@ class Unit:
     kind: str
     parent: str | None = None
     order: int = 0
+    short_name: str = ""
+    """The name an SMS starts with (units.yaml `short_name`); empty: the full name."""
     # the báo cáo's header and signer for this unit (units.yaml `report:`), set keys only
     report: Mapping[str, Any] = field(default_factory=dict, compare=False)
     agency: str = ""
@@ -154,6 +156,10 @@ class Campaign:
     match_keywords: tuple[str, ...] = ()
     cap_per_day: int | None = None
     backfill: bool = False
+    hashtags_add: tuple[str, ...] = ()
+    """Hashtags its Facebook posts carry after the target's."""
+    hashtags_replace: tuple[str, ...] | None = None
+    """Hashtags its Facebook posts carry instead of the target's, when set."""
 
     def matches(self, topics: tuple[str, ...] | list[str], text: str) -> bool:
         """An item belongs to the campaign if no filter is set, or any topic or keyword matches."""
@@ -178,6 +184,8 @@ class Config:
     targets: Mapping[str, Target]
     campaigns: Mapping[str, Campaign]
     settings: Mapping[str, Any] = field(default_factory=dict)
+    topic_names: Mapping[str, str] = field(default_factory=dict)
+    """Topic slug -> Vietnamese name, from topics.yaml when the config has one."""
 
     def targets_of(self, unit: str, kinds: tuple[str, ...]) -> list[Target]:
         return [t for t in self.targets.values() if t.unit == unit and t.kind in kinds]

@@ -20,6 +20,8 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from campaigns.hashtags import HashtagsSpec, hashtags_list_adds
+
 Code = str
 
 
@@ -45,6 +47,17 @@ class ReportSpec(Strict):
 class UnitSpec(Strict):
     code: Code = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=60)
     name: str = Field(min_length=1, max_length=200)
+    short_name: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=40,
+        description=(
+            "Tên ngắn của đơn vị, đứng đầu mỗi tin nhắn SMS của đơn vị: [UBND TP Biên Hòa] "
+            "(mặc định: tên đơn vị; tùy chọn `prefix` của đích SMS được ưu tiên). "
+            "The unit's short name, which starts each of its SMS: [UBND TP Biên Hòa] "
+            "(default: the unit's name; an SMS target's `prefix` option wins)."
+        ),
+    )
     kind: Literal["department", "press", "district", "commune"]
     parent: Code | None = None
     report: ReportSpec | None = None
@@ -191,6 +204,15 @@ class CampaignSpec(Strict):
     # A target added after the campaign was first planned also gets the items that appeared
     # before it (at their own due times); by default only those that appear from then on.
     backfill: bool = False
+    hashtags: Annotated[HashtagsSpec | None, BeforeValidator(hashtags_list_adds)] = Field(
+        default=None,
+        description=(
+            "Hashtag của chiến dịch trên Facebook: một danh sách (thêm vào hashtag của "
+            "đích), `{add: [...]}` (thêm) hoặc `{replace: [...]}` (thay thế). "
+            "The campaign's Facebook hashtags: a list (added to the target's), "
+            "`{add: [...]}` (added) or `{replace: [...]}` (instead of the target's)."
+        ),
+    )
     _quotas_key: str = PrivateAttr(default=QUOTA_KEYS[0])
 
     @property

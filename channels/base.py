@@ -13,7 +13,7 @@ from typing import Any, ClassVar, Protocol
 
 import requests
 
-from campaigns.model import Item, Target, Unit
+from campaigns.model import Campaign, Item, Target, Unit
 from channels.session import EnvSession
 
 TIMEOUT = (3.05, 20.0)
@@ -45,6 +45,20 @@ class Resume:
     sent: tuple[str, ...] = ()
     unsure: tuple[str, ...] = ()
     verify_token: str | None = None
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the worker knows beside (item, unit, target), read before formatting so that a
+    format stays a pure function: the campaign (its hashtags), the topics' Vietnamese names
+    (`topics.yaml`), and the short link of the item on the unit's own site when it has one."""
+
+    campaign: Campaign | None = None
+    topic_names: Mapping[str, str] = field(default_factory=dict)
+    short_link: str | None = None
+
+
+NO_CONTEXT = Context()
 
 
 @dataclass(frozen=True)
@@ -101,6 +115,7 @@ class Formatter(Protocol):
     `recipients` are the numbers the message goes to, resolved by the caller beforehand
     (channels.recipients.recipients_for); only SMS uses them. `due` is when the delivery is
     due (the worker passes its `due_at`): a screen slide's window on the playlist starts then.
+    `context` is what else the caller read for it (see Context).
     """
 
     kind: ClassVar[str]
@@ -113,6 +128,7 @@ class Formatter(Protocol):
         *,
         recipients: tuple[str, ...] = (),
         due: dt.datetime | None = None,
+        context: Context = NO_CONTEXT,
     ) -> Message: ...
 
 

@@ -7,8 +7,19 @@ from typing import ClassVar
 
 from campaigns.model import Item, Target, Unit
 from campaigns.text import shorten, web_url
-from channels.base import Message
+from channels.base import NO_CONTEXT, Context, Message
 from channels.website import reference
+
+
+def hashtags_for(target: Target, context: Context) -> list[str]:
+    """The target's hashtags, then the campaign's `add` ones; a campaign's `replace` list
+    stands instead of the target's (an empty one: no hashtag at all). Each once."""
+    own = [str(t) for t in target.options.get("hashtags", [])]
+    campaign = context.campaign
+    if campaign is not None and campaign.hashtags_replace is not None:
+        return list(dict.fromkeys(campaign.hashtags_replace))
+    added = list(campaign.hashtags_add) if campaign is not None else []
+    return list(dict.fromkeys([*own, *added]))
 
 
 class FacebookFormat:
@@ -24,8 +35,9 @@ class FacebookFormat:
         *,
         recipients: tuple[str, ...] = (),
         due: dt.datetime | None = None,
+        context: Context = NO_CONTEXT,
     ) -> Message:
-        hashtags = " ".join(str(t) for t in target.options.get("hashtags", []))
+        hashtags = " ".join(hashtags_for(target, context))
         parts = [item.title, shorten(item.summary, 600), hashtags]
         text = shorten("\n\n".join(p for p in parts if p), self.max_text)
         link = web_url(item.video_url) or web_url(item.link)  # no unsafe link slips out

@@ -17,7 +17,7 @@ from campaigns.broadcast import DEFAULT_WPM
 from campaigns.model import Item, Target, Unit
 from campaigns.text import shorten
 from channels import audio, script
-from channels.base import Attachment, Message
+from channels.base import NO_CONTEXT, Attachment, Context, Message
 from channels.errors import ConfigurationError
 from channels.website import reference
 
@@ -67,6 +67,7 @@ class LoudspeakerFormat:
         *,
         recipients: tuple[str, ...] = (),
         due: dt.datetime | None = None,
+        context: Context = NO_CONTEXT,
     ) -> Message:
         opts = target.options
         cfg = settings(target)

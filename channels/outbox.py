@@ -13,6 +13,7 @@ import requests
 
 from campaigns.broadcast import parse_slots, slot_id
 from campaigns.model import CHANNEL_KINDS, Target
+from campaigns.text import plain_text
 from channels.base import Message, Receipt, Transport
 from channels.names import stem, target_folder
 
@@ -90,14 +91,7 @@ def render(message: Message) -> bytes:
     if message.kind == "screen":
         return message.attachments[0].data
     if message.kind == "website":
-        title = html.escape(message.title)
-        content = str(message.body.get("content", ""))
-        return (
-            '<!doctype html>\n<html lang="vi"><head><meta charset="utf-8">'
-            f"<title>{title}</title></head>\n<body><article><h1>{title}</h1>\n"
-            f"<p><em>{html.escape(str(message.body.get('excerpt', '')))}</em></p>\n{content}\n"
-            "</article></body></html>\n"
-        ).encode()
+        return website_page(message).encode()
     if message.kind == "loudspeaker":
         head = f"Thời lượng ước tính: {message.body.get('seconds')} giây\n"
         audio = message.body.get("audio")
@@ -115,3 +109,23 @@ def render(message: Message) -> bytes:
         to = "".join(f"To: {n}\n" for n in message.recipients)
         return (head + to + "\n" + message.text + "\n").encode()
     return (json.dumps(dict(message.body), ensure_ascii=False, indent=2) + "\n").encode()
+
+
+def website_page(message: Message) -> str:
+    """The post as a page: its featured image, its excerpt as the lead when the content does
+    not already hold those words (a video's description), then the content."""
+    title = html.escape(message.title)
+    content = str(message.body.get("content", ""))
+    lead = str(message.body.get("excerpt", ""))
+    shown = f"<p><em>{html.escape(lead)}</em></p>\n" if lead else ""
+    if lead and lead.rstrip("…") in plain_text(content):
+        shown = ""
+    image = message.body.get("featured_image")
+    if isinstance(image, dict) and image.get("url"):
+        src, alt = html.escape(str(image["url"])), html.escape(str(image.get("alt", "")))
+        shown = f'<figure><img src="{src}" alt="{alt}"></figure>\n' + shown
+    return (
+        '<!doctype html>\n<html lang="vi"><head><meta charset="utf-8">'
+        f"<title>{title}</title></head>\n<body><article><h1>{title}</h1>\n"
+        f"{shown}{content}\n</article></body></html>\n"
+    )

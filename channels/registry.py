@@ -11,6 +11,7 @@ from pathlib import Path
 import requests
 
 from campaigns.model import Target
+from channels import shortlink
 from channels.anthias import AnthiasTransport
 from channels.base import Formatter, Transport
 from channels.errors import ConfigurationError
@@ -75,4 +76,6 @@ def make_transport(
             f"target {target.id}: unknown transport {target.transport!r}; "
             f"use one of {sorted(_TRANSPORTS)}"
         )
+    if target.kind == "sms":
+        shortlink.mode(target)  # a format's own option, checked where every target is built
     return cls.build(target, session=session, outbox=outbox)

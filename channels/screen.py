@@ -11,7 +11,7 @@ from typing import ClassVar
 
 from campaigns.model import TZ, Item, Target, Unit
 from campaigns.text import shorten, web_url
-from channels.base import Attachment, Message
+from channels.base import NO_CONTEXT, Attachment, Context, Message
 from channels.website import reference
 
 SIZES = {"landscape": (1920, 1080), "portrait": (1080, 1920)}
@@ -33,6 +33,7 @@ class ScreenFormat:
         *,
         recipients: tuple[str, ...] = (),
         due: dt.datetime | None = None,
+        context: Context = NO_CONTEXT,
     ) -> Message:
         # Lazy: channels.slide loads Pillow, qrcode and the fonts (tens of ms), which every
         # `loa` command would pay through the registry though only screen deliveries need them.

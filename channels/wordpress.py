@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import logging
-import re
-from collections.abc import Iterable
 from typing import Any, ClassVar
 
 import requests
 
 from campaigns.model import Target
 from channels import http
-from channels.base import Attachment, Message, Receipt, Transport
+from channels.base import Message, Receipt, Transport
 from channels.errors import ChannelError, ConfigurationError, PermanentError, TransientError
+from channels.wpmedia import featured, fetcher
+from channels.wpterms import Categories
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,8 @@ STRIPPED_HINT = (
     "WordPress saw no login: Apache/CGI may strip the Authorization header "
     '(add `SetEnvIf Authorization "(.*)" HTTP_AUTHORIZATION=$1`)'
 )
-_EXT = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "image/gif": ".gif"}
+COMMENTS = ("closed", "open")
+POST_DATES = ("publish", "item")
 
 
 class WordPressTransport(Transport):
@@ -58,10 +59,19 @@ class WordPressTransport(Transport):
             isinstance(c, str) for c in categories
         ):
             raise ConfigurationError(
-                f"target {target.id}: options.categories must be a list of slugs"
+                f"target {target.id}: options.categories must be a list of slugs or names"
             )
         self.categories: tuple[str, ...] = tuple(categories)
-        self._category_ids: dict[str, int | None] = {}
+        for option, allowed in (("comment_status", COMMENTS), ("post_date", POST_DATES)):
+            value = target.options.get(option, allowed[0])
+            if value not in allowed:
+                raise ConfigurationError(
+                    f"target {target.id}: options.{option} must be one of {allowed}, not {value!r}"
+                )
+        self.terms = Categories(
+            self._call, self._send, create=http.flag(target, "create_categories", False)
+        )
+        self.fetch = fetcher(self.session, self.timeout)
 
     def publish(self, message: Message) -> Receipt:
         """Create the post (after its featured image); a post already under the slug is returned."""
@@ -71,8 +81,10 @@ class WordPressTransport(Transport):
             )
             return found
         payload, warnings = self._payload(message)
-        if message.attachments:
-            payload["featured_media"] = self._upload(message.attachments[0], message)
+        image = featured(self._call, self.fetch, message, payload["slug"])
+        if image.media_id is not None:
+            payload["featured_media"] = image.media_id
+        warnings += image.warnings
         response, post = self._call("POST", "posts", "create post", json=payload)
         return self._receipt(response, post, payload, warnings)
 
@@ -101,51 +113,22 @@ class WordPressTransport(Transport):
             "excerpt": str(body.get("excerpt", "")),
             "slug": _slug(message),
             "status": str(body.get("status") or self.status),
+            "comment_status": str(
+                body.get("comment_status") or self.target.options.get("comment_status", "closed")
+            ),
         }
         if body.get("date_gmt"):
             payload["date_gmt"] = str(body["date_gmt"])
-        ids, unknown = self._categories(body.get("categories") or ())
+        wanted = [*self.categories, *map(str, body.get("categories") or ())]
+        names = body.get("category_names")
+        ids, warnings = self.terms.resolve(
+            list(dict.fromkeys(wanted)), names if isinstance(names, dict) else {}
+        )
         if ids:
             payload["categories"] = ids
-        warnings = []
-        if unknown:
-            log.warning(
-                "categories %s do not exist on %s; posting without them", unknown, self.target.id
-            )
-            warnings.append(f"unknown categories: {', '.join(unknown)}")
+        for warning in warnings:
+            log.warning("%s: %s", self.target.id, warning)
         return payload, warnings
-
-    def _categories(self, slugs: Iterable[str]) -> tuple[list[int], list[str]]:
-        """Category slugs to term ids, one GET for those not seen before by this transport."""
-        wanted = list(dict.fromkeys(str(s) for s in (*self.categories, *slugs) if s))
-        missing = [s for s in wanted if s not in self._category_ids]
-        if missing:
-            params = {"slug": ",".join(missing), "per_page": "100"}
-            _, terms = self._call("GET", "categories", "resolve categories", params=params)
-            if not isinstance(terms, list):
-                raise TransientError("resolve categories: the answer is not a list of terms")
-            for term in terms:
-                if isinstance(term, dict) and isinstance(term.get("id"), int):
-                    self._category_ids[str(term.get("slug"))] = term["id"]
-            for slug in missing:
-                self._category_ids.setdefault(slug, None)
-        ids = [i for s in wanted if (i := self._category_ids.get(s)) is not None]
-        return ids, [s for s in wanted if self._category_ids.get(s) is None]
-
-    def _upload(self, image: Attachment, message: Message) -> int:
-        """Upload the featured image as raw bytes; its alt text is the post title."""
-        filename = _slug(message) + _EXT.get(image.media_type, _suffix(image.filename))
-        headers = {
-            "Content-Type": image.media_type,
-            "Content-Disposition": f'attachment; filename="{filename}"',
-        }
-        params = {"alt_text": message.title}
-        _, media = self._call(
-            "POST", "media", "upload image", data=image.data, headers=headers, params=params
-        )
-        if not isinstance(media, dict) or not isinstance(media.get("id"), int):
-            raise TransientError("upload image: the answer carries no media id")
-        return int(media["id"])
 
     def _receipt(
         self, response: requests.Response, post: Any, sent: dict[str, Any], warnings: list[str]
@@ -179,15 +162,15 @@ class WordPressTransport(Transport):
             str(post_id), url=post.get("link"), status=response.status_code, detail=detail
         )
 
-    def _call(
-        self, method: str, route: str, what: str, *, params: dict[str, str] | None = None, **kw: Any
-    ) -> tuple[requests.Response, Any]:
-        """One signed REST call (never redirected); the answer's JSON, or its classified error."""
+    def _send(
+        self, method: str, route: str, *, params: dict[str, str] | None = None, **kw: Any
+    ) -> requests.Response:
+        """One signed REST call (never redirected), its answer as it came."""
         url = f"{self.base}/wp-json/wp/v2/{route}"
         query = dict(params or {})
         if self.rest_route:
             url, query = f"{self.base}/", {"rest_route": f"/wp/v2/{route}", **query}
-        response = http.send(
+        return http.send(
             self.session,
             method,
             url,
@@ -197,6 +180,12 @@ class WordPressTransport(Transport):
             allow_redirects=False,
             **kw,
         )
+
+    def _call(
+        self, method: str, route: str, what: str, *, params: dict[str, str] | None = None, **kw: Any
+    ) -> tuple[requests.Response, Any]:
+        """One signed REST call; the answer's JSON, or its classified error."""
+        response = self._send(method, route, params=params, **kw)
         if not 200 <= response.status_code < 300:
             raise self._error(response, f"{self.target.id}: {what}")
         return response, http.json_of(response, f"{self.target.id}: {what}")
@@ -235,8 +224,3 @@ def _slug(message: Message) -> str:
     if not slug:
         raise PermanentError("a website message needs a reference (its deterministic slug)")
     return slug
-
-
-def _suffix(filename: str) -> str:
-    match = re.search(r"\.[A-Za-z0-9]{1,5}$", filename)
-    return match.group(0).lower() if match else ""

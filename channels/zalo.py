@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from campaigns.model import Item, Target, Unit
 from campaigns.text import cut_html, sanitise_html, shorten, web_url
-from channels.base import Message
+from channels.base import NO_CONTEXT, Context, Message
 from channels.website import reference
 
 DEFAULT_COVER = "https://dongnai.gov.vn/loa/cover-cchc.jpg"
@@ -30,6 +30,7 @@ class ZaloFormat:
         *,
         recipients: tuple[str, ...] = (),
         due: dt.datetime | None = None,
+        context: Context = NO_CONTEXT,
     ) -> Message:
         title = shorten(item.title, self.max_title)
         video = web_url(item.video_url)  # checked at ingest; checked again, as no link may slip

@@ -168,3 +168,17 @@ def test_pages_escape_text_from_the_database(tmp_path: Path, sqlite_url: str) ->
     html = _client(rt).get("/failures").get_data(as_text=True)
     assert "<script>alert" not in html and "&lt;script&gt;alert(" in html
     assert "&lt;b&gt;tiêu đề&lt;/b&gt;" in html
+
+
+def test_published_deliveries_with_a_note_are_listed_apart(tmp_path: Path, sqlite_url: str) -> None:
+    rt = seed_runtime(tmp_path, sqlite_url)
+    note = "categories Phản ánh, kiến nghị do not exist on the site; posted without them"
+    with rt.sessions.begin() as s:
+        item = create_item(s, key="noted", title="Tiếp nhận phản ánh qua tổng đài 1022")
+        create_delivery(s, item, state="published", reason=note)
+        create_delivery(s, item, state="published", unit="bien-hoa", target="bien-hoa/website")
+    html = _client(rt).get("/failures").get_data(as_text=True)
+    notes = html.split("Đã đăng, có lưu ý", 1)[1]
+    assert note in notes and notes.count("Tiếp nhận phản ánh qua tổng đài 1022") == 1
+    english = _client(rt).get("/failures?lang=en").get_data(as_text=True)
+    assert "Published, with notes" in english

@@ -24,8 +24,8 @@ from tests.fakes.wordpress import (
     NOT_LOGGED_IN,
     FakeWordPress,
     invalid_param,
-    wp_error,
 )
+from tests.fakes.wordpress_parts import wp_error
 
 USER, PASSWORD = "bientap", "Xq7w 9Lk2 PmZ4 r8Tn Vb3c Hd6s"
 SECRETS = (PASSWORD, base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode())
@@ -63,11 +63,14 @@ def created(fake: FakeServer, outcome: object) -> None:
     assert post["featured_media"] in fake.media
     assert outcome.url == post["link"]
     assert outcome.detail["location"] == f"{fake.url}{POSTS}/{post['id']}"
-    assert outcome.detail["warnings"] == ["unknown categories: khong-ton-tai"]
+    assert outcome.detail["warnings"] == [
+        "categories khong-ton-tai do not exist on the site; posted without them"
+    ]
     upload = fake.sent("POST", MEDIA)[0]
     assert upload.headers["content-type"] == "image/png"
-    assert upload.headers["content-disposition"] == f'attachment; filename="{REF}.png"'
+    assert upload.headers["content-disposition"] == f'attachment; filename="{REF}-anh.png"'
     assert upload.query["alt_text"] == ["Hướng dẫn nộp hồ sơ trực tuyến"]
+    assert fake.media[post["featured_media"]]["alt_text"] == "Hướng dẫn nộp hồ sơ trực tuyến"
 
 
 def not_posted(fake: FakeServer, outcome: object) -> None:
@@ -260,8 +263,11 @@ def test_categories_are_resolved_once_per_transport(
 ) -> None:
     transport = WordPressTransport(target(wordpress.url, precheck=False), session=session)
     transport.publish(message(image=False))
-    transport.publish(message(image=False))
-    assert len(wordpress.sent("GET", CATEGORIES)) == 1
+    first = len(wordpress.sent("GET", CATEGORIES))
+    again = transport.publish(message(image=False))
+    assert first == 2  # by slug, then the one not found by its name
+    assert len(wordpress.sent("GET", CATEGORIES)) == first
+    assert wordpress.posts[int(again.remote_id)]["categories"] == [3]
 
 
 def test_a_wrong_password_is_refused_by_the_site(
@@ -284,6 +290,9 @@ def test_a_wrong_password_is_refused_by_the_site(
         ({"options": {"status": "published"}}, "options.status"),
         ({"options": {"rest_route": "yes"}}, "options.rest_route"),
         ({"options": {"categories": "tin-tuc"}}, "options.categories"),
+        ({"options": {"comment_status": "closd"}}, "options.comment_status"),
+        ({"options": {"post_date": "published"}}, "options.post_date"),
+        ({"options": {"create_categories": "yes"}}, "options.create_categories"),
     ],
 )
 def test_bad_settings_are_refused_naming_the_target_and_field(

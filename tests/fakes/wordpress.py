@@ -11,16 +11,19 @@ from urllib.parse import parse_qs
 
 from tests.fakes.base import Handler, Request, Response
 from tests.fakes.routed import RoutedFake
+from tests.fakes.wordpress_parts import (
+    autoembed,
+    create_term,
+    list_terms,
+    sanitize_title,
+    unique_slug,
+    wp_error,
+)
 
 API = "/wp-json/wp/v2"
 STATUSES = ("publish", "future", "draft", "pending", "private")
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
 _FILENAME = re.compile(r"filename\*?=(?:UTF-8'')?\"?([^\";]+)\"?", re.I)
-
-
-def wp_error(code: str, message: str, status: int, **data: Any) -> Response:
-    """An error in WordPress' shape: {code, message, data: {status, ...}}."""
-    return Response(status, {"code": code, "message": message, "data": {"status": status, **data}})
 
 
 def invalid_param(**params: str) -> Response:
@@ -35,11 +38,13 @@ BAD_PASSWORD = wp_error(
 
 
 class FakeWordPress(RoutedFake):
-    """Posts, media and categories in memory; `users` maps user names to application passwords."""
+    """Posts, media and categories in memory; `users` maps user names to application passwords,
+    `roles` user names to their role (editor unless said)."""
 
     def __init__(self, users: dict[str, str] | None = None) -> None:
         super().__init__()
         self.users = users if users is not None else {"editor": "abcd efgh ijkl mnop"}
+        self.roles: dict[str, str] = {}
         self.reset()
 
     def reset(self) -> None:
@@ -55,10 +60,13 @@ class FakeWordPress(RoutedFake):
 
     def routes(self) -> list[tuple[str, str, Handler]]:
         return [
+            ("POST", f"{API}/media/", self.update_media),
             ("POST", f"{API}/media", self.upload),
+            ("GET", f"{API}/media", self.list_media),
             ("POST", f"{API}/posts", self.create_post),
             ("GET", f"{API}/posts", self.list_posts),
             ("GET", f"{API}/categories", self.list_categories),
+            ("POST", f"{API}/categories", self.create_category),
         ]
 
     def normalise(self, request: Request) -> Request:
@@ -86,18 +94,51 @@ class FakeWordPress(RoutedFake):
         if refused:
             return refused
         found = _FILENAME.search(request.headers["content-disposition"])
+        filename = found.group(1) if found else ""
         media_id = self._id()
+        wanted = request.query.get("slug", [""])[0] or filename.rsplit(".", 1)[0]
         self.media[media_id] = {
             "id": media_id,
+            "slug": unique_slug(sanitize_title(wanted), self._slugs()),
+            "status": "inherit",
             "mime_type": request.headers["content-type"],
             "media_type": "image",
-            "source_url": f"{self.url}/wp-content/uploads/{found.group(1) if found else ''}",
+            "source_url": f"{self.url}/wp-content/uploads/{filename}",
             "alt_text": request.query.get("alt_text", [""])[0],
             "media_details": {"filesize": len(request.body)},
             "data": request.body,
         }
-        shown = {k: v for k, v in self.media[media_id].items() if k != "data"}
-        return Response(201, shown, {"Location": f"{self.url}{API}/media/{media_id}"})
+        return Response(
+            201, self._shown(media_id), {"Location": f"{self.url}{API}/media/{media_id}"}
+        )
+
+    def _shown(self, media_id: int) -> dict[str, Any]:
+        return {k: v for k, v in self.media[media_id].items() if k != "data"}
+
+    def _slugs(self) -> set[str]:
+        """Slugs an attachment may not take: every post's and every attachment's."""
+        return {p["slug"] for p in self.posts.values()} | {m["slug"] for m in self.media.values()}
+
+    def update_media(self, request: Request) -> Response:
+        """POST /wp/v2/media/{id}: alt_text (and caption) set after the upload."""
+        name, failed = self.user(request)
+        if failed or name is None:
+            return failed or NOT_LOGGED_IN
+        tail = request.path.removeprefix(f"{API}/media/")
+        if not tail.isdigit() or int(tail) not in self.media:
+            return wp_error("rest_post_invalid_id", "Invalid post ID.", 404)
+        fields = _fields(request)
+        if "alt_text" in fields:
+            self.media[int(tail)]["alt_text"] = str(fields["alt_text"])
+        return Response(200, self._shown(int(tail)))
+
+    def list_media(self, request: Request) -> Response:
+        _, failed = self.user(request)
+        if failed:
+            return failed
+        slugs = _list(request.query.get("slug", [""])[0])
+        found = [self._shown(i) for i, m in self.media.items() if not slugs or m["slug"] in slugs]
+        return Response(200, found)
 
     def _refuse_upload(self, request: Request) -> Response | None:
         """The 400s of WP_REST_Attachments_Controller::upload_from_data, in its order."""
@@ -175,8 +216,14 @@ class FakeWordPress(RoutedFake):
         _, failed = self.user(request)
         if failed:
             return failed
-        slugs = _list(request.query.get("slug", [""])[0])
-        return Response(200, [c for c in self.categories if not slugs or c["slug"] in slugs])
+        return Response(200, list_terms(self.categories, request.query))
+
+    def create_category(self, request: Request) -> Response:
+        name, failed = self.user(request)
+        if failed:
+            return failed
+        role = None if name is None else self.roles.get(name, "editor")
+        return create_term(self.categories, role, _fields(request), self._id())
 
     def _id(self) -> int:
         with self.lock:
@@ -186,11 +233,9 @@ class FakeWordPress(RoutedFake):
     def _post(self, fields: dict[str, Any]) -> dict[str, Any]:
         """A post as WordPress echoes it in `edit` context: unique slug, a bad image dropped."""
         post_id = self._id()
-        slug = wanted = str(fields.get("slug") or f"post-{post_id}")
-        taken = {p["slug"] for p in self.posts.values()}
-        n = 2
-        while slug in taken:
-            slug, n = f"{wanted}-{n}", n + 1
+        slug = unique_slug(
+            str(fields.get("slug") or f"post-{post_id}"), {p["slug"] for p in self.posts.values()}
+        )
         media = fields.get("featured_media", 0)
         now = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None).isoformat()
         return {
@@ -206,7 +251,7 @@ class FakeWordPress(RoutedFake):
             "title": {"raw": fields.get("title", ""), "rendered": fields.get("title", "")},
             "content": {
                 "raw": fields.get("content", ""),
-                "rendered": fields.get("content", ""),
+                "rendered": autoembed(str(fields.get("content", ""))),
                 "protected": False,
             },
             "excerpt": {
@@ -216,6 +261,8 @@ class FakeWordPress(RoutedFake):
             },
             "author": 1,
             "featured_media": media if media in self.media else 0,
+            "comment_status": fields.get("comment_status", "open"),
+            "ping_status": "open",
             "format": "standard",
             "meta": [],
             "categories": fields.get("categories", []),
@@ -244,6 +291,8 @@ def _invalid(fields: dict[str, Any]) -> Response | None:
         params["categories"] = "categories[0] is not of type integer."
     if "featured_media" in fields and not isinstance(fields["featured_media"], int):
         params["featured_media"] = "featured_media is not of type integer."
+    if fields.get("comment_status", "open") not in ("open", "closed"):
+        params["comment_status"] = "comment_status is not one of open, closed."
     if "date_gmt" in fields:
         try:
             dt.datetime.fromisoformat(str(fields["date_gmt"]))

@@ -21,6 +21,7 @@ from channels.errors import (
 from channels.recipients import RecipientsError, recipients_for
 from channels.registry import formatter
 from worker.engine import journal, unsure
+from worker.engine.context import context_for, with_local_image
 from worker.engine.lease import LeaseKeeper
 from worker.engine.progress import BatchLog, ClaimLost, mark, merge
 from worker.engine.ratelimit import slots
@@ -57,9 +58,16 @@ def build_message(rt: Runtime, d: Delivery, item_row: ContentItem) -> Message:
     target = rt.config.targets[d.target]
     unit = rt.config.units[d.unit]
     recipients = recipients_for(target)  # read here, so formatting stays pure
+    context = context_for(rt, d, item_row, target)
     message = formatter(target.kind).format(
-        as_item(item_row), unit, target, recipients=recipients, due=d.due_at
+        as_item(item_row),
+        unit,
+        target,
+        recipients=recipients,
+        context=context,
+        due=d.due_at,
     )
+    message = with_local_image(rt, message, item_row)
     sig = dlr_sig(rt, d.id) if message.kind == "sms" else None
     return dataclasses.replace(message, delivery_id=d.id, due=d.due_at, dlr_sig=sig)
 
@@ -289,12 +297,13 @@ def _aired(
     receipt: Receipt | None,
     message: Message | None,
 ) -> dict[str, Any]:
-    """Keep a receipt's warning as the reason (a full bulletin passed, no audio), and for a
-    loudspeaker item the bulletin and reading time the report counts."""
+    """Keep a receipt's warnings as the reason (a full bulletin passed, no audio, a category
+    the site lacks), and for a loudspeaker item the bulletin and reading time the report counts."""
     if receipt is None:
         return progress
-    if receipt.detail.get("warning"):
-        values["reason"] = str(receipt.detail["warning"])
+    notes = [receipt.detail.get("warning"), *(receipt.detail.get("warnings") or ())]
+    if any(notes):  # published, with what the operator should know (a category left out)
+        values["reason"] = "; ".join(str(n) for n in notes if n)
     if message is None or message.kind != "loudspeaker":
         return progress
     seconds = receipt.detail.get("seconds", message.body.get("seconds"))

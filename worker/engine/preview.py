@@ -14,6 +14,7 @@ from channels.base import Message
 from channels.names import stem, target_folder
 from channels.outbox import EXTENSIONS, render
 from channels.registry import formatter
+from worker.engine.context import context_for
 from worker.engine.delivery import as_item, build_message, resume
 from worker.engine.runtime import Runtime
 from worker.store.filters import Filters
@@ -46,10 +47,12 @@ def sms_cost(rt: Runtime, d: Delivery, item: ContentItem, message: Message) -> S
     target = rt.config.targets[d.target]
     unit = rt.config.units[d.unit]
 
+    context = context_for(rt, d, item, target)  # the same short link as the message itself
+
     def segments(marks: bool) -> int:
         variant = dataclasses.replace(target, options={**target.options, "diacritics": marks})
         variant_message = formatter("sms").format(
-            as_item(item), unit, variant, recipients=message.recipients
+            as_item(item), unit, variant, recipients=message.recipients, context=context
         )
         return variant_message.segments
 

@@ -14,6 +14,7 @@ from campaigns.periods import Period
 from worker.store.filters import Filters, in_period
 from worker.store.models import (
     FAILED,
+    PUBLISHED,
     STATES,
     UNCERTAIN,
     UNSENT_STATES,
@@ -202,3 +203,12 @@ def _row(d: Delivery, title: str, names: dict[str, str]) -> Row:
 
 def failures(session: Session, config: Config, filters: Filters, limit: int = 200) -> list[Row]:
     return deliveries(session, config, filters, states=(FAILED, UNCERTAIN), limit=limit)
+
+
+def noted(session: Session, config: Config, filters: Filters, limit: int = 200) -> list[Row]:
+    """Published deliveries that carry a note (a category the site lacks, an image left out)."""
+    q = select(Delivery, ContentItem.title).join(ContentItem, ContentItem.id == Delivery.item_id)
+    q = narrowed(q, filters, (PUBLISHED,), None).where(Delivery.reason.is_not(None))
+    q = q.order_by(Delivery.updated_at.desc(), Delivery.id.desc()).limit(limit)
+    names = {u.code: u.name for u in config.units.values()}
+    return [_row(d, title, names) for d, title in session.execute(q)]

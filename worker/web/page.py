@@ -121,13 +121,20 @@ def campaign_page(campaign_id: str) -> str:
 
 
 def failures_page() -> str:
-    """Failed and uncertain deliveries with their reasons, narrowed like the report."""
+    """Failed and uncertain deliveries with their reasons, then the published ones that carry
+    a note, narrowed like the report."""
     rt = site().runtime
     f = filters_from(request.args, rt.config)
     with rt.sessions() as s:
         rows = overview.failures(s, rt.config, f, limit=limit_from(request.args, 200))
+        noted = overview.noted(s, rt.config, f, limit=limit_from(request.args, 200))
     return _render(
-        "failures.html", site().wall_clock(), rows=rows, filters=f, channels=CHANNEL_KINDS
+        "failures.html",
+        site().wall_clock(),
+        rows=rows,
+        noted=noted,
+        filters=f,
+        channels=CHANNEL_KINDS,
     )
 
 
