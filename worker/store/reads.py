@@ -165,7 +165,7 @@ def deliveries(
     q = narrowed(q, filters, states, period)
     q = q.order_by(Delivery.updated_at.desc(), Delivery.id.desc()).limit(limit)
     names = {u.code: u.name for u in config.units.values()}
-    return [_row(d, title, names) for d, title in session.execute(q)]
+    return [row_of(d, title, names) for d, title in session.execute(q)]
 
 
 def count(
@@ -180,7 +180,7 @@ def count(
     return int(session.execute(q).scalar_one())
 
 
-def _row(d: Delivery, title: str, names: dict[str, str]) -> Row:
+def row_of(d: Delivery, title: str, names: dict[str, str]) -> Row:
     return Row(
         d.id,
         d.campaign,

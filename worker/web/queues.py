@@ -1,0 +1,85 @@
+"""The approval queue (by item, one preview per channel) and failures grouped by target and
+cause, each group acted on at once through `POST /act` (which confirms, saying how many)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import request
+
+from campaigns.model import CHANNEL_KINDS
+from worker.store import console as reads
+from worker.store.reads import Row
+from worker.web.api import filters_from, site
+from worker.web.console import _body_text, _preview
+from worker.web.render import lang, render
+from worker.web.words import Cause, cause
+
+
+def approvals_page() -> str:
+    rt = site().runtime
+    filters = filters_from(request.args, rt.config)
+    with rt.sessions() as s:
+        queue = reads.approval_queue(s, rt.config, filters)
+    shown = []
+    for group in queue[:30]:  # previews are built on the fly: the first 30 items a page
+        per_channel = []
+        for channel, row in group.per_channel().items():
+            preview, problem = _preview(row.id)
+            per_channel.append((channel, row, preview, problem, _body_text(preview)))
+        shown.append((group, per_channel))
+    return render(
+        "approvals.html",
+        site().wall_clock(),
+        queue=shown,
+        more=len(queue) - len(shown),
+        filters=filters,
+        channels=CHANNEL_KINDS,
+    )
+
+
+@dataclass
+class Group:
+    """Failures of one target with one cause."""
+
+    target: str
+    unit_name: str
+    channel: str
+    cause: Cause
+    rows: list[Row] = field(default_factory=list)
+    raw: dict[str, int] = field(default_factory=dict)  # each raw error text, how many times
+
+    @property
+    def ids(self) -> list[int]:
+        return [r.id for r in self.rows]
+
+
+def grouped(rows: list[Row]) -> list[Group]:
+    """Rows by (target, cause), the biggest group first."""
+    groups: dict[tuple[str, str, str], Group] = {}
+    for r in rows:
+        c = cause(r.last_error, r.reason)
+        key = (r.target, r.state, c.key)
+        group = groups.setdefault(key, Group(r.target, r.unit_name, r.channel, c))
+        group.rows.append(r)
+        raw = " · ".join(t for t in (r.reason, r.last_error) if t)
+        group.raw[raw] = group.raw.get(raw, 0) + 1
+    return sorted(groups.values(), key=lambda g: (-len(g.rows), g.target))
+
+
+def failures_page() -> str:
+    """Failed and uncertain deliveries by target and cause, narrowed like the report."""
+    rt = site().runtime
+    f = filters_from(request.args, rt.config)
+    with rt.sessions() as s:
+        rows = reads.failed_rows(s, rt.config, f)
+    groups = grouped(rows)
+    return render(
+        "failures.html",
+        site().wall_clock(),
+        groups=groups,
+        total=len(rows),
+        filters=f,
+        channels=CHANNEL_KINDS,
+        said=lambda c: c.said(lang()),
+    )
