@@ -37,10 +37,10 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from worker.engine.runtime import Runtime
-from worker.reports.words import page_words
 from worker.store import accounts
 from worker.store.accounts import Who
 from worker.store.secrets import web_key
+from worker.web.words import console_words
 
 LOGIN_FAILURES = 5
 LOGIN_WINDOW = 15 * 60.0
@@ -156,7 +156,7 @@ def _safe_next(target: str | None) -> str:
 @auth.route("/login", methods=["GET", "POST"])
 def login() -> WerkzeugResponse | str | tuple[str, int]:
     lang = request.args.get("lang", "vi")
-    words = page_words(lang if lang in ("vi", "en") else "vi")
+    words = console_words(lang if lang in ("vi", "en") else "vi")
     if request.method == "GET":
         return render_template("login.html", t=words, lang=lang, error=None)
     name = request.form.get("name", "").strip().lower()[:100]

@@ -1,0 +1,308 @@
+"""The console: accounts, roles, sessions, CSRF, the login throttle, and each page's content."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from tests.seed import NOW, seed_runtime
+from worker.cli.main import main
+from worker.engine import liveness
+from worker.engine.runtime import Runtime
+from worker.store import accounts
+from worker.store.models import Account, Action, Delivery, Heartbeat, SourceState
+from worker.web.page import create_app
+from worker.web.words import cause
+
+PASSWORD = "mật khẩu đủ dài 2024"
+
+
+@pytest.fixture
+def rt(tmp_path: Path) -> Runtime:
+    return seed_runtime(tmp_path, f"sqlite:///{tmp_path / 'loa.db'}")
+
+
+def _add(rt: Runtime, name: str, role: str) -> None:
+    with rt.sessions.begin() as s:
+        accounts.add(s, name, role, PASSWORD, NOW)
+
+
+def _token(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "no CSRF token on the page"
+    return found.group(1)
+
+
+def _signed_in(rt: Runtime, name: str) -> FlaskClient:
+    client = create_app(rt, wall_clock=lambda: NOW).test_client()
+    token = _token(client.get("/login").get_data(as_text=True))
+    got = client.post("/login", data={"name": name, "password": PASSWORD, "csrf_token": token})
+    assert got.status_code == 302, got.get_data(as_text=True)
+    return client
+
+
+def _first(rt: Runtime, state: str, channel: str | None = None) -> Delivery:
+    with rt.sessions() as s:
+        q = select(Delivery).where(Delivery.state == state)
+        if channel:
+            q = q.where(Delivery.channel == channel)
+        found = s.scalars(q.order_by(Delivery.id)).first()
+    assert found is not None
+    return found
+
+
+def test_without_accounts_the_page_reads_and_nobody_acts(rt: Runtime) -> None:
+    client = create_app(rt, wall_clock=lambda: NOW).test_client()
+    assert client.get("/").status_code == 200
+    assert "Chỉ xem" in client.get("/").get_data(as_text=True)
+    failed = _first(rt, "failed")
+    page = client.get(f"/deliveries/{failed.id}").get_data(as_text=True)
+    assert 'data-action="retry"' not in page
+    assert client.post("/act", data={"action": "retry", "ids": failed.id}).status_code == 400
+    token = _token(client.get("/login").get_data(as_text=True))
+    refused = client.post("/act", data={"action": "retry", "ids": failed.id, "csrf_token": token})
+    assert refused.status_code == 401
+    assert _first(rt, "failed").id == failed.id
+
+
+def test_with_accounts_every_page_and_the_api_ask_to_sign_in(rt: Runtime) -> None:
+    _add(rt, "lan", "viewer")
+    client = create_app(rt, wall_clock=lambda: NOW).test_client()
+    got = client.get("/failures?unit=dinh-quan")
+    assert got.status_code == 302 and "/login?next=/failures" in got.headers["Location"]
+    assert client.get("/api/status").status_code == 401
+    assert client.get("/deliveries/1").status_code == 302
+
+
+def test_session_cookie_is_http_only_same_site_and_secure_over_https(rt: Runtime) -> None:
+    _add(rt, "lan", "viewer")
+    client = create_app(rt, wall_clock=lambda: NOW).test_client()
+    token = _token(client.get("/login", base_url="https://loa.example").get_data(as_text=True))
+    got = client.post(
+        "/login",
+        base_url="https://loa.example",
+        headers={"Referer": "https://loa.example/login"},
+        data={"name": "lan", "password": PASSWORD, "csrf_token": token},
+    )
+    cookie = got.headers["Set-Cookie"]
+    assert "loa_session=" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "Secure" in cookie
+    plain = _signed_in(rt, "lan")
+    assert plain.get("/").status_code == 200
+
+
+def test_login_is_throttled_per_account_and_address(rt: Runtime) -> None:
+    _add(rt, "lan", "viewer")
+    client = create_app(rt, wall_clock=lambda: NOW).test_client()
+    token = _token(client.get("/login").get_data(as_text=True))
+    wrong = {"name": "lan", "password": "không phải mật khẩu", "csrf_token": token}
+    codes = [client.post("/login", data=wrong).status_code for _ in range(6)]
+    assert codes == [401] * 5 + [429]
+    right = {**wrong, "password": PASSWORD}
+    assert client.post("/login", data=right).status_code == 429  # still blocked
+    other = client.post("/login", data=right, environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    assert other.status_code == 302  # another address is not
+
+
+def test_a_viewer_sees_no_buttons_and_may_not_act(rt: Runtime) -> None:
+    _add(rt, "lan", "viewer")
+    client = _signed_in(rt, "lan")
+    failed = _first(rt, "failed")
+    page = client.get(f"/deliveries/{failed.id}").get_data(as_text=True)
+    assert "data-action=" not in page
+    assert "data-action=" not in client.get("/failures").get_data(as_text=True)
+    data = {"action": "retry", "ids": failed.id, "csrf_token": _token(page)}
+    assert client.post("/act", data=data).status_code == 403
+
+
+def test_an_operator_retries_through_the_same_action_and_audit_trail_as_the_cli(
+    rt: Runtime,
+) -> None:
+    _add(rt, "hung", "operator")
+    client = _signed_in(rt, "hung")
+    failed = _first(rt, "failed")
+    page = client.get(f"/deliveries/{failed.id}").get_data(as_text=True)
+    assert 'data-action="retry"' in page and 'data-action="approve"' not in page
+    data = {
+        "action": "retry",
+        "ids": failed.id,
+        "note": "đã sửa mật khẩu",
+        "csrf_token": _token(page),
+    }
+    assert client.post("/act", data=data).status_code == 303
+    with rt.sessions() as s:
+        d = s.get(Delivery, failed.id)
+        acts = list(s.scalars(select(Action).where(Action.delivery_id == failed.id)))
+    assert d is not None and d.state == "retrying"
+    assert [(a.user, a.action, a.detail) for a in acts] == [("hung", "retry", "đã sửa mật khẩu")]
+    after = client.get(f"/deliveries/{failed.id}").get_data(as_text=True)
+    assert "đã sửa mật khẩu" in after and "hung" in after
+    forged = create_app(rt, wall_clock=lambda: NOW).test_client()
+    assert forged.post("/act", data={"action": "cancel", "ids": failed.id}).status_code == 400
+    token_only = {"action": "cancel", "ids": failed.id, "csrf_token": _token(page)}
+    assert forged.post("/act", data=token_only).status_code == 400  # a token of another session
+
+
+def test_an_approver_approves_an_item_for_all_its_units_after_a_confirmation(
+    rt: Runtime,
+) -> None:
+    _add(rt, "mai", "approver")
+    client = _signed_in(rt, "mai")
+    queue = client.get("/approvals").get_data(as_text=True)
+    item = re.search(r'id="item-(\d+)"', queue)
+    assert item is not None
+    with rt.sessions() as s:
+        ids = list(
+            s.scalars(
+                select(Delivery.id).where(
+                    Delivery.item_id == int(item.group(1)),
+                    Delivery.state == "awaiting_approval",
+                )
+            )
+        )
+    data = {"action": "approve", "ids": ids, "note": "đúng nội dung", "csrf_token": _token(queue)}
+    if len(ids) > 1:
+        ask = client.post("/act", data=data).get_data(as_text=True)
+        assert f"sẽ áp dụng cho {len(ids)} lượt đăng" in ask
+        with rt.sessions() as s:
+            assert all(s.get(Delivery, i).state == "awaiting_approval" for i in ids)  # type: ignore[union-attr]
+        data["confirmed"] = "1"
+    assert client.post("/act", data=data).status_code == 303
+    with rt.sessions() as s:
+        assert {s.get(Delivery, i).state for i in ids} == {"planned"}  # type: ignore[union-attr]
+        users = set(s.scalars(select(Action.user).where(Action.delivery_id.in_(ids))))
+    assert users == {"mai"}
+
+
+def test_a_new_password_or_disabling_ends_the_session(rt: Runtime) -> None:
+    _add(rt, "lan", "viewer")
+    client = _signed_in(rt, "lan")
+    assert client.get("/").status_code == 200
+    with rt.sessions.begin() as s:
+        accounts.passwd(s, "lan", "một mật khẩu mới hẳn", NOW)
+    assert client.get("/").status_code == 302
+    with rt.sessions.begin() as s:
+        accounts.passwd(s, "lan", PASSWORD, NOW)
+    client = _signed_in(rt, "lan")
+    with rt.sessions.begin() as s:
+        accounts.disable(s, "lan", NOW)
+        accounts.add(s, "admin", "admin", PASSWORD, NOW)
+    assert client.get("/").status_code == 302
+
+
+def test_passwords_are_stored_as_argon2_hashes_only(rt: Runtime) -> None:
+    _add(rt, "lan", "viewer")
+    with rt.sessions() as s:
+        row = s.get(Account, "lan")
+        assert row is not None
+        assert row.password_hash.startswith("$argon2id$") and PASSWORD not in row.password_hash
+        assert accounts.verify(s, "lan", PASSWORD) is not None
+        assert accounts.verify(s, "lan", PASSWORD + "x") is None
+        assert accounts.verify(s, "khong-co", PASSWORD) is None
+    with rt.sessions.begin() as s, pytest.raises(accounts.AccountError, match="10 to 1024"):
+        accounts.add(s, "ngan", "viewer", "ngắn", NOW)
+
+
+def test_loa_users_reads_the_password_from_stdin_never_argv(
+    rt: Runtime, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", str(rt.engine.url))
+    config = ["--config", str(rt.config.root)]
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+    assert main([*config, "users", "add", "hoa", "--role", "approver"]) == 0
+    assert main([*config, "users", "list"]) == 0
+    assert "hoa\tapprover\tenabled" in capsys.readouterr().out
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    assert main([*config, "users", "passwd", "hoa"]) == 2
+    assert "no password on standard input" in capsys.readouterr().err
+    assert main([*config, "users", "add", "Bad Name", "--role", "viewer"]) == 2
+    assert main([*config, "users", "disable", "hoa"]) == 0
+    main([*config, "users", "list"])
+    assert "hoa\tapprover\tdisabled" in capsys.readouterr().out
+
+
+def test_the_delivery_page_shows_the_sms_text_encoding_segments_and_cost(rt: Runtime) -> None:
+    sms = _first(rt, "failed", "sms")
+    page = create_app(rt, wall_clock=lambda: NOW).test_client().get(f"/deliveries/{sms.id}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    for word in ("Mã hóa", "Số tin", "Người nhận", "VND", "Lỗi gốc", sms.target):
+        assert word in html, word
+    assert "gave up after" not in html.split("Lỗi gốc")[0]  # the cause first, in Vietnamese
+
+
+def test_the_post_preview_is_sandboxed_and_the_slide_is_a_png(rt: Runtime) -> None:
+    client = create_app(rt, wall_clock=lambda: NOW).test_client()
+    web = _first(rt, "published", "website")
+    page = client.get(f"/deliveries/{web.id}").get_data(as_text=True)
+    assert '<iframe class="post" sandbox' in page
+    post = client.get(f"/deliveries/{web.id}/post.html")
+    assert post.status_code == 200 and "sandbox" in post.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'self'" in post.headers["Content-Security-Policy"]
+    screen = _first(rt, "published", "screen")
+    slide = client.get(f"/deliveries/{screen.id}/slide.png")
+    assert slide.status_code == 200 and slide.data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert client.get(f"/deliveries/{web.id}/slide.png").status_code == 404
+    assert client.get("/deliveries/999999").status_code == 404
+
+
+def test_search_filters_and_pages(rt: Runtime) -> None:
+    client = create_app(rt, wall_clock=lambda: NOW).test_client()
+    html = client.get("/deliveries?state=failed&unit=dinh-quan&from=2024-12-30&to=2024-12-30")
+    text = html.get_data(as_text=True)
+    assert "Hướng dẫn thanh toán trực tuyến" in text and "Biên Hòa" not in text.split("<tbody>")[1]
+    found = client.get("/deliveries?q=THANH TOÁN").get_data(as_text=True)
+    assert "Hướng dẫn thanh toán trực tuyến" in found
+    first = client.get("/deliveries").get_data(as_text=True)
+    assert "Trang 1/" in first and "page=2" in first
+    assert client.get("/deliveries?from=hôm-qua").status_code == 400
+
+
+def test_the_calendar_shows_a_month_and_a_week_with_holds_and_approval_waits(rt: Runtime) -> None:
+    client = create_app(rt, wall_clock=lambda: NOW).test_client()
+    month = client.get("/calendar?date=2024-12-01").get_data(as_text=True)
+    assert "Lịch đăng · 12/2024" in month and 'class="entry ' in month
+    week = client.get("/calendar?view=week&date=2024-12-30&unit=dinh-quan").get_data(as_text=True)
+    assert "Hướng dẫn thanh toán trực tuyến" in week and "30/12/2024" in week
+    with rt.sessions.begin() as s:
+        d = s.scalars(select(Delivery).where(Delivery.channel == "sms")).first()
+        assert d is not None
+        d.state, d.due_at = "awaiting_approval", dt.datetime(2024, 12, 20, 23, 0, tzinfo=NOW.tzinfo)
+    night = client.get("/calendar?view=week&date=2024-12-20&channel=sms").get_data(as_text=True)
+    assert "chờ duyệt" in night and "giữ vì giờ yên lặng → 07:00" in night
+
+
+def test_causes_are_plain_words_with_the_attempts_after_them() -> None:
+    c = cause("HTTP 403 Forbidden", "gave up after 6 attempts")
+    assert c.key == "auth" and "đã thử 6 lần" in c.vi and "tried 6 times" in c.en
+    assert cause("HTTP 502 Bad Gateway", None).key == "server"
+    assert cause(None, None).key == "none"
+
+
+def test_a_source_read_offline_shows_its_note_not_none(rt: Runtime) -> None:
+    note = "đọc bản sao cục bộ: mạng không truy cập được"
+    with rt.sessions.begin() as s:
+        s.add(SourceState(id="dvc.offline", kind="feed", failures=1, items=0, note=note))
+    client = create_app(rt, wall_clock=lambda: NOW).test_client()
+    sources = client.get("/api/status").get_json()["sources_in_error"]
+    assert {x["id"]: x["last_error"] for x in sources}["dvc.offline"] == note
+    html = client.get("/").get_data(as_text=True)
+    assert note in html and ">None<" not in html
+
+
+def test_a_process_that_stops_cleanly_takes_its_heartbeat_rows_away(rt: Runtime) -> None:
+    liveness.beat(rt, "scheduler")
+    liveness.beat(rt, "worker")
+    with rt.sessions() as s:
+        before = set(s.scalars(select(Heartbeat.name)))
+    liveness.retire(rt, "scheduler", "worker")
+    with rt.sessions() as s:
+        after = set(s.scalars(select(Heartbeat.name)))
+    assert before - after == {f"scheduler@{rt.name}", f"worker@{rt.name}"}
+    assert "worker@may-2:40" in after  # another process's (silent) row stays: that is the alarm
