@@ -3,6 +3,7 @@ served console over a seeded database: shared by the browser tests and `make scr
 
 from __future__ import annotations
 
+import base64
 import shutil
 import threading
 from collections.abc import Iterator
@@ -62,6 +63,11 @@ def chromium(profile: Path, size: tuple[int, int] = DESKTOP) -> Iterator[webdriv
     ):
         options.add_argument(flag)
     driver = webdriver.Chrome(options=options, service=Service(paths[1]))
+    # the layout width itself (a headless window is never narrower than 500 px)
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": size[0], "height": size[1], "deviceScaleFactor": 1, "mobile": size < DESKTOP},
+    )
     try:
         yield driver
     finally:
@@ -81,3 +87,11 @@ def wait_for(driver: webdriver.Chrome, css: str) -> WebElement:
         expected_conditions.presence_of_element_located((By.CSS_SELECTOR, css))
     )
     return found
+
+
+def full_page(driver: webdriver.Chrome, size: tuple[int, int], path: Path) -> None:
+    """A PNG of the whole page at the emulated width, however long it is."""
+    shot = driver.execute_cdp_cmd(
+        "Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True}
+    )
+    path.write_bytes(base64.b64decode(shot["data"]))

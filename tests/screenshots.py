@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from tests.browsing import DESKTOP, PHONE, chromium, served, sign_in
+from tests.browsing import DESKTOP, PHONE, chromium, full_page, served, sign_in
 from tests.seed import NOW, seed_runtime
 from worker.store import accounts
 from worker.store.models import Delivery
@@ -44,11 +44,11 @@ def main(out: Path) -> int:
             for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
                 with chromium(Path(tmp) / f"profile-{label}", size) as driver:
                     driver.get(f"{base}/login")
-                    driver.save_screenshot(str(out / f"login-{label}.png"))
+                    full_page(driver, size, out / f"login-{label}.png")
                     sign_in(driver, base, "an", PASSWORD)
                     for name, path in pages.items():
                         driver.get(base + path)
-                        driver.save_screenshot(str(out / f"{name}-{label}.png"))
+                        full_page(driver, size, out / f"{name}-{label}.png")
     print(f"screenshots in {out}/")
     return 0
 

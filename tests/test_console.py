@@ -306,3 +306,38 @@ def test_a_process_that_stops_cleanly_takes_its_heartbeat_rows_away(rt: Runtime)
         after = set(s.scalars(select(Heartbeat.name)))
     assert before - after == {f"scheduler@{rt.name}", f"worker@{rt.name}"}
     assert "worker@may-2:40" in after  # another process's (silent) row stays: that is the alarm
+
+
+def test_an_approver_rejects_some_rows_of_an_item_and_leaves_the_rest(rt: Runtime) -> None:
+    _add(rt, "mai", "approver")
+    client = _signed_in(rt, "mai")
+    queue = client.get("/approvals").get_data(as_text=True)
+    boxes = [int(i) for i in re.findall(r'type="checkbox" name="ids" value="(\d+)" checked', queue)]
+    assert boxes, "each row of an item has a checkbox, checked"
+    chosen = boxes[0]
+    data = {"action": "reject", "ids": [chosen], "note": "sai số liệu", "csrf_token": _token(queue)}
+    assert client.post("/act", data=data).status_code == 303
+    with rt.sessions() as s:
+        states = {i: s.get(Delivery, i).state for i in boxes}  # type: ignore[union-attr]
+        act = s.scalars(select(Action).where(Action.delivery_id == chosen)).one()
+    assert states[chosen] == "cancelled" and all(
+        st == "awaiting_approval" for i, st in states.items() if i != chosen
+    )
+    assert (act.user, act.action, act.detail) == ("mai", "reject", "sai số liệu")
+
+
+def test_an_operator_settles_an_uncertain_row_but_may_not_approve(rt: Runtime) -> None:
+    _add(rt, "hung", "operator")
+    client = _signed_in(rt, "hung")
+    unsure = _first(rt, "uncertain")
+    page = client.get(f"/deliveries/{unsure.id}").get_data(as_text=True)
+    assert 'data-action="resolve-published"' in page
+    token = _token(page)
+    data = {"action": "resolve-published", "ids": unsure.id, "csrf_token": token}
+    assert client.post("/act", data=data).status_code == 303
+    with rt.sessions() as s:
+        assert s.get(Delivery, unsure.id).state == "published"  # type: ignore[union-attr]
+    awaiting = _first(rt, "awaiting_approval")
+    assert "data-action" not in client.get("/approvals").get_data(as_text=True)
+    data = {"action": "approve", "ids": awaiting.id, "csrf_token": token}
+    assert client.post("/act", data=data).status_code == 403

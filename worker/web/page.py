@@ -76,6 +76,7 @@ def overview_page() -> str:
             sources=overview.sources_in_error(s),
             failures=overview.failures(s, rt.config, f, limit=10),
             said_of=lambda r: cause(r.last_error, r.reason).said(lang()),
+            said_error=lambda text: cause(text, None).said(lang()),
             campaigns=[(c, overview.state_counts(s, Filters(c.id))) for c in campaigns],
         )
 
