@@ -11,7 +11,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from tests.seed import NOW, seed_runtime
+from tests.seed import NOW, seed_runtime, seeded_database
 from worker.cli.main import main
 from worker.engine import liveness
 from worker.engine.runtime import Runtime
@@ -225,6 +225,10 @@ def test_loa_users_reads_the_password_from_stdin_never_argv(
     assert main([*config, "users", "disable", "hoa"]) == 0
     main([*config, "users", "list"])
     assert "hoa\tapprover\tdisabled" in capsys.readouterr().out
+    with rt.sessions() as s:
+        trail = [(a.action, a.detail) for a in reversed(accounts.changes(s))]
+    assert trail == [("account-add", "hoa (approver)"), ("account-disable", "hoa")]
+    assert PASSWORD not in str(trail)
 
 
 def test_the_delivery_page_shows_the_sms_text_encoding_segments_and_cost(rt: Runtime) -> None:
@@ -259,6 +263,11 @@ def test_search_filters_and_pages(rt: Runtime) -> None:
     assert "Hướng dẫn thanh toán trực tuyến" in text and "Biên Hòa" not in text.split("<tbody>")[1]
     found = client.get("/deliveries?q=THANH TOÁN").get_data(as_text=True)
     assert "Hướng dẫn thanh toán trực tuyến" in found
+    upper = client.get("/deliveries?q=đăng lúc NỬA ĐÊM").get_data(as_text=True)
+    assert "Đăng lúc nửa đêm" in upper  # Vietnamese capitals fold on SQLite too
+    assert "no_rows" not in upper and "Không có lượt đăng nào khớp" in client.get(
+        "/deliveries?q=100%25"
+    ).get_data(as_text=True)  # % is a character searched for, not a wildcard
     first = client.get("/deliveries").get_data(as_text=True)
     assert "Trang 1/" in first and "page=2" in first
     assert client.get("/deliveries?from=hôm-qua").status_code == 400
@@ -341,3 +350,37 @@ def test_an_operator_settles_an_uncertain_row_but_may_not_approve(rt: Runtime) -
     assert "data-action" not in client.get("/approvals").get_data(as_text=True)
     data = {"action": "approve", "ids": awaiting.id, "csrf_token": token}
     assert client.post("/act", data=data).status_code == 403
+
+
+@pytest.mark.postgres
+def test_search_folds_vietnamese_capitals_on_postgresql(tmp_path: Path) -> None:
+    for pg in seeded_database("postgresql", tmp_path):
+        client = create_app(pg, wall_clock=lambda: NOW).test_client()
+        found = client.get("/deliveries?q=đăng lúc NỬA ĐÊM").get_data(as_text=True)
+        assert "Đăng lúc nửa đêm" in found
+        assert "Không có lượt đăng nào khớp" in client.get("/deliveries?q=100%25").get_data(
+            as_text=True
+        )
+
+
+def test_only_an_admin_manages_accounts_and_each_change_is_recorded(rt: Runtime) -> None:
+    _add(rt, "an", "admin")
+    _add(rt, "lan", "viewer")
+    viewer = _signed_in(rt, "lan")
+    assert viewer.get("/accounts").status_code == 403
+    assert 'href="/accounts"' not in viewer.get("/").get_data(as_text=True)
+    admin = _signed_in(rt, "an")
+    page = admin.get("/accounts").get_data(as_text=True)
+    assert "lan" in page and 'href="/accounts"' in page
+    token = _token(page)
+    change = {"name": "lan", "change": "role", "role": "operator", "csrf_token": token}
+    assert admin.post("/accounts", data=change).status_code == 303
+    self_disable = {"name": "an", "change": "disable", "csrf_token": token}
+    assert admin.post("/accounts", data=self_disable).status_code == 400
+    assert admin.post("/accounts", data={**self_disable, "name": "lan"}).status_code == 303
+    with rt.sessions() as s:
+        row = s.get(Account, "lan")
+        trail = [(a.user, a.action, a.detail) for a in accounts.changes(s)]
+    assert row is not None and row.role == "operator" and row.disabled
+    assert trail == [("an", "account-disable", "lan"), ("an", "account-role", "lan (operator)")]
+    assert viewer.get("/").status_code == 302  # the disabled account's session ended

@@ -13,6 +13,7 @@ import sys
 
 from sqlalchemy.orm import Session
 
+from worker.actions import who
 from worker.cli.args import BadInput, runtime_from
 from worker.cli.exits import EXIT_OK
 from worker.store import accounts
@@ -50,14 +51,20 @@ def users(args: argparse.Namespace) -> int:
 
 
 def _change(s: Session, args: argparse.Namespace, now: dt.datetime) -> None:
+    """Change the account, and record who did it (the OS user) in the audit trail."""
+    detail = args.name
     if args.action == "add":
         accounts.check_name(args.name)
-        accounts.add(s, args.name, args.role or "viewer", read_password(args.name), now)
+        role = args.role or "viewer"
+        accounts.add(s, args.name, role, read_password(args.name), now)
+        detail = f"{args.name} ({role})"
     elif args.action == "passwd":
         accounts.passwd(s, args.name, read_password(args.name), now)
     elif args.action == "role":
         if not args.role:
             raise BadInput("users role: give --role")
         accounts.set_role(s, args.name, args.role, now)
+        detail = f"{args.name} ({args.role})"
     else:
         accounts.disable(s, args.name, now)
+    accounts.record(s, who(), args.action, detail, now)

@@ -16,7 +16,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from worker.store.models import Account
+from worker.store.models import Account, Action
 
 ROLES = ("viewer", "operator", "approver", "admin")
 """From least to most: each role may do what the roles before it may."""
@@ -152,3 +152,20 @@ def current(session: Session, name: str, stamp: str) -> Who | None:
     if row is None or row.disabled or stamp_of(row.password_hash) != stamp:
         return None
     return Who(row.name, row.role, stamp)
+
+
+def record(session: Session, by: str, action: str, detail: str, now: dt.datetime) -> None:
+    """An account change in the operators' audit trail (no delivery), never a password."""
+    session.add(
+        Action(at=now, user=by, action=f"account-{action}", delivery_id=None, detail=detail)
+    )
+
+
+def changes(session: Session, limit: int = 50) -> list[Action]:
+    """The latest account changes, newest first."""
+    q = (
+        select(Action)
+        .where(Action.action.like("account-%"))
+        .order_by(Action.at.desc(), Action.id.desc())
+    )
+    return list(session.scalars(q.limit(limit)))

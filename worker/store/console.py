@@ -4,6 +4,7 @@ queue by item, failures, and the calendar's entries. Narrowed like `loa jobs` (`
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -46,12 +47,17 @@ def search(
     n = select(func.count()).select_from(Delivery).join(ContentItem)
     n = narrowed(n, s.filters, s.states, s.period)
     if s.text:
-        like = f"%{s.text.lower()}%"
+        text = unicodedata.normalize("NFC", s.text).lower()
         match = or_(
-            func.lower(ContentItem.title).like(like),
-            func.lower(Delivery.target).like(like),
-            func.lower(func.coalesce(Delivery.last_error, "")).like(like),
-            func.lower(func.coalesce(Delivery.reason, "")).like(like),
+            *(
+                func.lower(func.coalesce(column, "")).contains(text, autoescape=True)
+                for column in (
+                    ContentItem.title,
+                    Delivery.target,
+                    Delivery.last_error,
+                    Delivery.reason,
+                )
+            )
         )
         q, n = q.where(match), n.where(match)
     q = q.order_by(Delivery.due_at.desc(), Delivery.id.desc())

@@ -23,7 +23,7 @@ from worker.reports.tables import awaiting_notes, summary_table
 from worker.reports.words import ago, local_time, state_name
 from worker.store import reads as overview
 from worker.store.filters import Filters
-from worker.web import auth, calendar, console, queues
+from worker.web import auth, calendar, console, people, queues
 from worker.web.api import Site, api, site
 from worker.web.render import lang, link, render
 from worker.web.security import relative_paths, secure
@@ -56,6 +56,8 @@ def create_app(runtime: Runtime, *, wall_clock: Clock = system_clock) -> Flask:
     app.add_url_rule("/deliveries/<int:delivery_id>/slide.png", "slide", console.slide_png)
     app.add_url_rule("/deliveries/<int:delivery_id>/post.html", "post", console.post_html)
     app.add_url_rule("/act", "act", console.act, methods=["POST"])
+    app.add_url_rule("/accounts", "accounts", people.accounts_page)
+    app.add_url_rule("/accounts", "change_account", people.change_account, methods=["POST"])
     app.add_url_rule("/report", "report", report_page)
     app.add_url_rule("/report/<chart>.png", "report_chart", report_chart)
     return secure(app)
