@@ -33,7 +33,7 @@ from flask import (
     url_for,
 )
 from flask.sessions import SecureCookieSessionInterface
-from flask_wtf.csrf import CSRFProtect
+from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from worker.engine.runtime import Runtime
@@ -111,6 +111,7 @@ def install(app: Flask, runtime: Runtime) -> None:
     csrf.init_app(app)
     app.register_blueprint(auth)
     app.before_request(_who)
+    app.register_error_handler(CSRFError, _refused)
     app.jinja_env.globals.update(may=may)
 
 
@@ -128,6 +129,13 @@ def _who() -> WerkzeugResponse | None:
             abort(401, "sign in first")
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     return None
+
+
+def _refused(e: CSRFError) -> tuple[str, int]:
+    """A form without a valid token (forged, or from an expired session): nothing changed."""
+    lang = request.args.get("lang", "vi")
+    words = console_words(lang if lang in ("vi", "en") else "vi")
+    return render_template("login.html", t=words, lang=lang, error=words["stale_form"]), 400
 
 
 def may(action: str) -> bool:

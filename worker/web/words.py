@@ -19,6 +19,8 @@ _CONSOLE: dict[str, dict[str, str]] = {
         "password": "Mật khẩu",
         "bad_login": "Tên tài khoản hoặc mật khẩu không đúng.",
         "too_many": "Sai quá nhiều lần. Hãy thử lại sau 15 phút.",
+        "stale_form": "Biểu mẫu không hợp lệ hoặc phiên đã hết hạn: chưa thay đổi gì. Hãy tải"
+        " lại trang rồi làm lại.",
         "read_only": "Chỉ xem (chưa có tài khoản nào)",
         "deliveries_nav": "Lượt đăng",
         "approvals": "Chờ duyệt",
@@ -96,6 +98,8 @@ _CONSOLE: dict[str, dict[str, str]] = {
         "password": "Password",
         "bad_login": "Wrong account name or password.",
         "too_many": "Too many failed tries. Try again in 15 minutes.",
+        "stale_form": "The form was not valid or the session expired: nothing changed. Reload"
+        " the page and try again.",
         "read_only": "Read-only (no account configured)",
         "deliveries_nav": "Deliveries",
         "approvals": "Approvals",
