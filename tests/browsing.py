@@ -90,8 +90,15 @@ def wait_for(driver: webdriver.Chrome, css: str) -> WebElement:
 
 
 def full_page(driver: webdriver.Chrome, size: tuple[int, int], path: Path) -> None:
-    """A PNG of the whole page at the emulated width, however long it is."""
-    shot = driver.execute_cdp_cmd(
-        "Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True}
+    """A PNG of the whole page at the emulated width: the viewport is made as tall as the
+    page first, so framed content (the post preview) is painted too."""
+    height = int(driver.execute_script("return document.documentElement.scrollHeight"))
+    metrics = {"width": size[0], "deviceScaleFactor": 1, "mobile": size < DESKTOP}
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride", {**metrics, "height": max(height, size[1])}
     )
+    try:
+        shot = driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png"})
+    finally:
+        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {**metrics, "height": size[1]})
     path.write_bytes(base64.b64decode(shot["data"]))

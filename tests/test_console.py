@@ -385,3 +385,41 @@ def test_only_an_admin_manages_accounts_and_each_change_is_recorded(rt: Runtime)
     assert row is not None and row.role == "operator" and row.disabled
     assert trail == [("an", "account-disable", "lan"), ("an", "account-role", "lan (operator)")]
     assert viewer.get("/").status_code == 302  # the disabled account's session ended
+
+
+def test_behind_a_trusted_proxy_the_client_address_and_https_are_believed(
+    rt: Runtime, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import http.client  # noqa: PLC0415
+
+    from tests.browsing import served  # noqa: PLC0415
+
+    _add(rt, "lan", "viewer")
+    monkeypatch.setenv("LOA_TRUSTED_PROXY", "127.0.0.1")
+    with served(rt) as base:
+        port = int(base.rsplit(":", 1)[1])
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.request("GET", "/login", headers={"X-Forwarded-Proto": "https"})
+        got = conn.getresponse()
+        html, cookie = got.read().decode(), got.getheader("Set-Cookie") or ""
+        assert "Secure" in cookie and "HttpOnly" in cookie
+        token = _token(html)
+        body = f"name=lan&password=sai-mat-khau-roi&csrf_token={token}"
+        for n in range(6):
+            conn.request(
+                "POST",
+                "/login",
+                body=body,
+                headers={
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "Cookie": cookie.split(";")[0],
+                    "X-Forwarded-Proto": "https",
+                    "X-Forwarded-For": f"203.0.113.{n}",  # a new client each time
+                    "Referer": f"https://127.0.0.1:{port}/login",
+                    "Host": f"127.0.0.1:{port}",
+                },
+            )
+            answer = conn.getresponse()
+            answer.read()
+            assert answer.status == 401, n  # never 429: each try came from another address
+        conn.close()

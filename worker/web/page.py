@@ -22,6 +22,7 @@ from worker.reports.report import BUCKETS, Report, build_report
 from worker.reports.tables import awaiting_notes, summary_table
 from worker.reports.words import ago, local_time, state_name
 from worker.store import reads as overview
+from worker.store.accounts import any_enabled
 from worker.store.filters import Filters
 from worker.web import auth, calendar, console, people, queues
 from worker.web.api import Site, api, site
@@ -159,6 +160,9 @@ def serve(runtime: Runtime, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) 
     """Serve the console until interrupted (SIGINT/SIGTERM end the process)."""
     server = make_app_server(runtime, host, port)
     print(f"loa: console on http://{host}:{server.server_port}/ (Ctrl+C stops it)", flush=True)
+    with runtime.sessions() as s:
+        if not any_enabled(s):
+            print("loa: no account yet: the page is read-only for whoever reaches it", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:  # Ctrl+C is how an operator stops it: not a failure
