@@ -11,7 +11,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from tests.seed import NOW, seed_runtime, seeded_database
+from tests.seed import NOW, seed_runtime, seed_status, seeded_database
 from worker.cli.main import main
 from worker.engine import liveness
 from worker.engine.runtime import Runtime
@@ -423,3 +423,21 @@ def test_behind_a_trusted_proxy_the_client_address_and_https_are_believed(
             answer.read()
             assert answer.status == 401, n  # never 429: each try came from another address
         conn.close()
+
+
+def test_a_finished_run_once_leaves_no_heartbeat_behind(tmp_path: Path, sqlite_url: str) -> None:
+    from tests.factories import write_config  # noqa: PLC0415
+    from worker.engine.embedded import run_once  # noqa: PLC0415
+    from worker.engine.runtime import build_runtime, fixed_clock  # noqa: PLC0415
+
+    rt = build_runtime(
+        write_config(tmp_path / "config"), sqlite_url, clock=fixed_clock(NOW), outbox=tmp_path
+    )
+    with rt.sessions.begin() as s:
+        seed_status(s, NOW)  # other processes: two beating, one silent
+    run_once(rt, threads=2)
+    with rt.sessions() as s:
+        names = set(s.scalars(select(Heartbeat.name)))
+        published = s.scalars(select(Delivery.state)).all()
+    assert published and set(published) == {"published"}  # it did run and beat
+    assert names == {"scheduler@may-1:11", "worker@may-1:12", "worker@may-2:40"}
