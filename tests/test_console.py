@@ -11,7 +11,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from tests.seed import NOW, seed_runtime, seed_status, seeded_database
+from tests.seed import NOW, REASON_403, seed_runtime, seed_status, seeded_database
 from worker.cli.main import main
 from worker.engine import liveness
 from worker.engine.runtime import Runtime
@@ -441,3 +441,24 @@ def test_a_finished_run_once_leaves_no_heartbeat_behind(tmp_path: Path, sqlite_u
         published = s.scalars(select(Delivery.state)).all()
     assert published and set(published) == {"published"}  # it did run and beat
     assert names == {"scheduler@may-1:11", "worker@may-1:12", "worker@may-2:40"}
+
+
+def test_the_overview_says_what_campaigns_wait_for_and_names_targets_and_causes(
+    rt: Runtime,
+) -> None:
+    client = create_app(rt, wall_clock=lambda: NOW).test_client()
+    html = client.get("/").get_data(as_text=True)
+    with rt.sessions() as s:
+        waiting = s.scalars(
+            select(Delivery.id).where(
+                Delivery.campaign == "dvc", Delivery.state == "awaiting_approval"
+            )
+        ).all()
+    assert waiting
+    assert f'href="/approvals?campaign=dvc">{len(waiting)} đang chờ duyệt' in html
+    recent = html.split("Lỗi gần đây")[1]
+    row = next(tr for tr in recent.split("<tr>") if REASON_403 in tr)
+    assert "dinh-quan/website" in row  # the target, not only the channel
+    assert row.index("Kênh từ chối quyền đăng") < row.index("Lỗi gốc") < row.index(REASON_403)
+    english = client.get("/?lang=en").get_data(as_text=True).split("Recent failures")[1]
+    assert "The channel refused access" in english and "Raw error" in english
