@@ -4,6 +4,7 @@ and the overview's fixes (sources' notes, clean stops' heartbeats, approval wait
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -168,3 +169,35 @@ def test_the_overview_says_what_campaigns_wait_for_and_names_targets_and_causes(
     assert row.index("Kênh từ chối quyền đăng") < row.index("Lỗi gốc") < row.index(REASON_403)
     english = client.get("/?lang=en").get_data(as_text=True).split("Recent failures")[1]
     assert "The channel refused access" in english and "Raw error" in english
+
+
+def test_the_approval_queue_pages_by_item_with_one_preview_per_channel(rt: Runtime) -> None:
+    from tests.factories import create_delivery, create_item  # noqa: PLC0415
+    from worker.store.models import ContentItem  # noqa: PLC0415
+
+    with rt.sessions.begin() as s:
+        for n in range(25):
+            item = create_item(s, key=f"cho-duyet:{n}", title=f"Tin chờ duyệt số {n}")
+            for unit in ("bien-hoa", "dinh-quan"):
+                create_delivery(
+                    s,
+                    item,
+                    campaign="dvc",
+                    unit=unit,
+                    target=f"{unit}/website",
+                    channel="website",
+                    state="awaiting_approval",
+                    due_at=NOW + dt.timedelta(days=1, minutes=n),
+                )
+        items = s.scalars(select(ContentItem.id)).all()
+    assert items
+    client = create_app(rt, wall_clock=lambda: NOW).test_client()
+    first = client.get("/approvals").get_data(as_text=True)
+    found = int(re.search(r"(\d+) tin, bài chờ duyệt", first).group(1))  # type: ignore[union-attr]
+    assert found >= 25 and "Trang 1/2" in first and "page=2" in first
+    assert first.count('class="card approval"') == 20
+    second = client.get("/approvals?page=2").get_data(as_text=True)
+    assert second.count('class="card approval"') == found - 20
+    card = next(c for c in first.split('class="card approval"')[1:] if "Tin chờ duyệt số" in c)
+    assert card.count("<iframe") == 1  # two units, one channel: one preview
+    assert card.count('href="/deliveries/') == 2  # and both units it goes to

@@ -15,14 +15,21 @@ from worker.web.console import _body_text, _preview
 from worker.web.render import lang, render
 from worker.web.words import Cause, cause
 
+ITEMS_A_PAGE = 20
+"""Items on one page of the approval queue (each with its previews built on the fly)."""
+
 
 def approvals_page() -> str:
     rt = site().runtime
     filters = filters_from(request.args, rt.config)
     with rt.sessions() as s:
         queue = reads.approval_queue(s, rt.config, filters)
+    page = request.args.get("page", "1")
+    number = int(page) if page.isdigit() and int(page) > 0 else 1
+    pages = max(1, -(-len(queue) // ITEMS_A_PAGE))
+    start = (min(number, pages) - 1) * ITEMS_A_PAGE
     shown = []
-    for group in queue[:30]:  # previews are built on the fly: the first 30 items a page
+    for group in queue[start : start + ITEMS_A_PAGE]:  # previews are built for the page only
         per_channel = []
         for channel, row in group.per_channel().items():
             preview, problem = _preview(row.id)
@@ -32,7 +39,10 @@ def approvals_page() -> str:
         "approvals.html",
         site().wall_clock(),
         queue=shown,
-        more=len(queue) - len(shown),
+        items=len(queue),
+        page=min(number, pages),
+        pages=pages,
+        query={k: v for k, v in request.args.items() if v and k != "page"},
         filters=filters,
         channels=CHANNEL_KINDS,
     )
