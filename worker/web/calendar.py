@@ -86,5 +86,5 @@ def calendar_page() -> str:
         filters=filters,
         channels=CHANNEL_KINDS,
         total=len(rows),
-        limit=(view == "month" and 6) or 40,
+        limit=6 if view == "month" else 40,  # entries shown a day; a link leads to the rest
     )

@@ -9,6 +9,7 @@ preview of exactly what it publishes and the buttons its state and the account's
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -89,7 +90,7 @@ def delivery_page(delivery_id: int) -> str:
     if found is None:
         abort(404)
     d = found.delivery
-    preview, problem = _preview(delivery_id)
+    preview, problem = preview_of(delivery_id)
     names = {u.code: u.name for u in rt.config.units.values()}
     return render(
         "delivery.html",
@@ -101,7 +102,7 @@ def delivery_page(delivery_id: int) -> str:
         unit_name=names.get(d.unit, d.unit),
         preview=preview,
         problem=problem,
-        body=_body_text(preview),
+        body=body_text(preview),
         cause=cause(d.last_error, d.reason).said(lang())
         if d.last_error or d.state in ("failed", "uncertain")
         else None,
@@ -124,7 +125,7 @@ def buttons(state: str) -> list[str]:
     return shown
 
 
-def _preview(delivery_id: int) -> tuple[Preview | None, str | None]:
+def preview_of(delivery_id: int) -> tuple[Preview | None, str | None]:
     """What the delivery publishes, built as the worker builds it; or why it cannot be shown."""
     rt = site().runtime
     try:
@@ -136,18 +137,16 @@ def _preview(delivery_id: int) -> tuple[Preview | None, str | None]:
     return found, None
 
 
-def _body_text(p: Preview | None) -> str | None:
+def body_text(p: Preview | None) -> str | None:
     if p is None or p.delivery.channel in ("website", "screen"):
         return None
     if p.delivery.channel in ("facebook", "zalo"):
-        import json  # noqa: PLC0415 (only for these two channels)
-
         return json.dumps(dict(p.message.body), ensure_ascii=False, indent=2)
     return p.message.text
 
 
 def slide_png(delivery_id: int) -> Response:
-    preview, _ = _preview(delivery_id)
+    preview, _ = preview_of(delivery_id)
     if preview is None or preview.delivery.channel != "screen":
         abort(404)
     return Response(rendered(preview.message), mimetype="image/png")
@@ -155,7 +154,7 @@ def slide_png(delivery_id: int) -> Response:
 
 def post_html(delivery_id: int) -> Response:
     """The post's HTML as the website gets it (sanitised by nh3 at ingest), in a sandbox."""
-    preview, _ = _preview(delivery_id)
+    preview, _ = preview_of(delivery_id)
     if preview is None or preview.delivery.channel != "website":
         abort(404)
     response = Response(rendered(preview.message), mimetype="text/html")

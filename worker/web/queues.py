@@ -11,7 +11,7 @@ from campaigns.model import CHANNEL_KINDS
 from worker.store import console as reads
 from worker.store.reads import Row
 from worker.web.api import filters_from, site
-from worker.web.console import _body_text, _preview
+from worker.web.console import body_text, preview_of
 from worker.web.render import lang, render
 from worker.web.words import Cause, cause
 
@@ -32,8 +32,8 @@ def approvals_page() -> str:
     for group in queue[start : start + ITEMS_A_PAGE]:  # previews are built for the page only
         per_channel = []
         for channel, row in group.per_channel().items():
-            preview, problem = _preview(row.id)
-            per_channel.append((channel, row, preview, problem, _body_text(preview)))
+            preview, problem = preview_of(row.id)
+            per_channel.append((channel, row, preview, problem, body_text(preview)))
         shown.append((group, per_channel))
     return render(
         "approvals.html",
