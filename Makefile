@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 # The example is the 2024 plan, so `make run` replays it as of the end of 2024.
 EXAMPLE_NOW ?= 2024-12-31T16:00:00+07:00
 
-.PHONY: run test lint format bench bench-quick clean report-pages
+.PHONY: run test lint format bench bench-quick clean report-pages screenshots
 
 $(BIN)/loa: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -55,3 +55,9 @@ bench: $(BIN)/loa
 
 bench-quick: $(BIN)/loa
 	$(BIN)/python -m benchmarks.run --quick
+
+# Every console page at desktop (1280x900) and phone (390x844) width, signed in as an admin over
+# a seeded database, in Debian's chromium driven by chromium-driver: PNG files in $(SHOTS)/.
+SHOTS ?= screenshots
+screenshots: $(BIN)/loa
+	$(BIN)/python -m tests.screenshots $(SHOTS)

@@ -89,12 +89,12 @@ def _apply(
     values: dict[str, object],
     now: dt.datetime,
     detail: str | None,
+    user: str,
     release: bool | None = None,
 ) -> list[int]:
     """`release` (retry, resolve): an SMS row's recipients are settled one by one: reported
     numbers count as sent; with True the unsure rest are sent to by the next attempt."""
     changed = []
-    user = who()
     for delivery_id in ids:
         extra: dict[str, object] = {}
         if release is not None:
@@ -131,6 +131,7 @@ def retry(
     *,
     states: Sequence[str] = (),
     period: Period | None = None,
+    user: str | None = None,
 ) -> Outcome:
     """Failed, uncertain or skipped rows get a fresh retry budget and are tried now.
 
@@ -138,15 +139,16 @@ def retry(
 
     Only the next attempt moves: the row's due time, and so its report period, stays.
     """
+    user = user or who()
     ok, skipped = select_ids(session, ids, filters, RETRYABLE, states=states, period=period)
     values: dict[str, object] = {
         "state": RETRYING,
         "next_attempt_at": now,
         "attempts": 0,
         "claims": 0,
-        "reason": note or f"retry requested by {who()}",
+        "reason": note or f"retry requested by {user}",
     }
-    changed = _apply(session, "retry", ok, RETRYABLE, values, now, note, release=True)
+    changed = _apply(session, "retry", ok, RETRYABLE, values, now, note, user, release=True)
     return Outcome("retry", changed, skipped)
 
 
@@ -159,23 +161,33 @@ def cancel(
     *,
     states: Sequence[str] = (),
     period: Period | None = None,
+    user: str | None = None,
 ) -> Outcome:
+    user = user or who()
     ok, skipped = select_ids(session, ids, filters, CANCELLABLE, states=states, period=period)
-    values: dict[str, object] = {"state": CANCELLED, "reason": note or f"cancelled by {who()}"}
-    return Outcome("cancel", _apply(session, "cancel", ok, CANCELLABLE, values, now, note), skipped)
+    values: dict[str, object] = {"state": CANCELLED, "reason": note or f"cancelled by {user}"}
+    changed = _apply(session, "cancel", ok, CANCELLABLE, values, now, note, user)
+    return Outcome("cancel", changed, skipped)
 
 
 def resolve(
-    session: Session, delivery_id: int, published: bool, now: dt.datetime, note: str | None = None
+    session: Session,
+    delivery_id: int,
+    published: bool,
+    now: dt.datetime,
+    note: str | None = None,
+    *,
+    user: str | None = None,
 ) -> Outcome:
     """Settle an uncertain row after checking the channel by hand."""
+    user = user or who()
     ok, skipped = select_ids(session, [delivery_id], Filters(), (UNCERTAIN,))
     state = PUBLISHED if published else FAILED
-    values: dict[str, object] = {"state": state, "reason": note or f"resolved by {who()}"}
+    values: dict[str, object] = {"state": state, "reason": note or f"resolved by {user}"}
     if published:
         values["published_at"] = now
     name = f"resolve-{state}"
-    changed = _apply(session, name, ok, (UNCERTAIN,), values, now, note, release=False)
+    changed = _apply(session, name, ok, (UNCERTAIN,), values, now, note, user, release=False)
     return Outcome(name, changed, skipped)
 
 
@@ -188,21 +200,45 @@ def approve(
     *,
     states: Sequence[str] = (),
     period: Period | None = None,
+    user: str | None = None,
 ) -> Outcome:
     """Release rows awaiting approval; they are planned again and go out when due."""
+    user = user or who()
     awaiting = (AWAITING_APPROVAL,)
     ok, skipped = select_ids(session, ids, filters, awaiting, states=states, period=period)
-    values: dict[str, object] = {"state": PLANNED, "reason": note or f"approved by {who()}"}
-    return Outcome("approve", _apply(session, "approve", ok, awaiting, values, now, note), skipped)
+    values: dict[str, object] = {"state": PLANNED, "reason": note or f"approved by {user}"}
+    changed = _apply(session, "approve", ok, awaiting, values, now, note, user)
+    return Outcome("approve", changed, skipped)
 
 
-BULK = {"retry": retry, "cancel": cancel, "approve": approve}
+def reject(
+    session: Session,
+    ids: Sequence[int],
+    filters: Filters,
+    now: dt.datetime,
+    note: str | None = None,
+    *,
+    states: Sequence[str] = (),
+    period: Period | None = None,
+    user: str | None = None,
+) -> Outcome:
+    """Turn down rows awaiting approval: they are cancelled, recorded as rejected, never sent."""
+    user = user or who()
+    awaiting = (AWAITING_APPROVAL,)
+    ok, skipped = select_ids(session, ids, filters, awaiting, states=states, period=period)
+    values: dict[str, object] = {"state": CANCELLED, "reason": note or f"rejected by {user}"}
+    changed = _apply(session, "reject", ok, awaiting, values, now, note, user)
+    return Outcome("reject", changed, skipped)
+
+
+BULK = {"retry": retry, "cancel": cancel, "approve": approve, "reject": reject}
 """The actions that may change many rows at once, by name."""
 
 ELIGIBLE: dict[str, tuple[str, ...]] = {
     "retry": RETRYABLE,
     "cancel": CANCELLABLE,
     "approve": (AWAITING_APPROVAL,),
+    "reject": (AWAITING_APPROVAL,),
 }
 """The states each of those actions changes; rows in any other state are left alone."""
 

@@ -122,6 +122,12 @@ def _callbacks(args: argparse.Namespace) -> int:
     return servers.callbacks(args)
 
 
+def _users(args: argparse.Namespace) -> int:
+    from worker.cli import users  # noqa: PLC0415 (start-up: argon2 only for accounts)
+
+    return users.users(args)
+
+
 def _db(args: argparse.Namespace) -> int:
     from worker.cli import servers  # noqa: PLC0415 (start-up: alembic only for `loa db`)
 
@@ -144,6 +150,7 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "serve": _serve,
     "callbacks": _callbacks,
     "db": _db,
+    "users": _users,
 }
 
 

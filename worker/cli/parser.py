@@ -9,6 +9,8 @@ from campaigns.model import CHANNEL_KINDS
 from worker.reports.sections import SECTION_ALIASES, SECTIONS
 from worker.store.states import STATES
 
+ROLES = ("viewer", "operator", "approver", "admin")  # worker.store.accounts.ROLES, kept light
+
 NOTE = "why: recorded with the action, kept as the row's reason, shown by `loa show`"
 
 
@@ -150,7 +152,7 @@ def _report(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _servers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    serve = sub.add_parser("serve", help="the read-only status web page and JSON API")
+    serve = sub.add_parser("serve", help="the operators' console (read-only without accounts)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8088)
     callbacks = sub.add_parser("callbacks", help="the delivery-report endpoint for SMS gateways")
@@ -158,6 +160,15 @@ def _servers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     callbacks.add_argument("--port", type=int, default=8089)
     callbacks.add_argument(
         "--threads", type=int, default=16, help="reports handled at once (waitress threads)"
+    )
+    users = sub.add_parser("users", help="the console's accounts (password read from stdin)")
+    users.add_argument("action", choices=("add", "passwd", "role", "disable", "list"))
+    users.add_argument("name", nargs="?", help="account name (lower-case, digits, . _ -)")
+    users.add_argument(
+        "--role",
+        choices=ROLES,
+        help="viewer reads; operator retries, cancels, resolves; approver also approves;"
+        " admin also manages accounts (default for add: viewer)",
     )
     db = sub.add_parser("db", help="database schema")
     db.add_argument("action", choices=("upgrade", "current"))

@@ -25,7 +25,7 @@ from worker.cli.terminal import paint
 from worker.engine.broker import QUEUES, broker
 from worker.engine.runtime import Runtime
 from worker.reports.tables import as_table
-from worker.store.models import FAILED, STATES, UNCERTAIN, Delivery
+from worker.store.models import FAILED, STATES, UNCERTAIN, Delivery, SourceState
 from worker.store.reads import Row, beats, deliveries, late, sources_in_error
 
 
@@ -34,6 +34,11 @@ def queue_depth() -> dict[str, int]:
     if isinstance(broker, StubBroker):
         return {q: broker.queues[q].qsize() for q in QUEUES.values()}
     return {q: int(broker.do_qsize(q)) for q in QUEUES.values()}  # type: ignore[attr-defined]
+
+
+def _source_json(x: SourceState) -> dict[str, object]:
+    """A source in error; one read from its local copy (offline) has a note and no error."""
+    return {"id": x.id, "error": x.last_error or x.note, "note": x.note, "failures": x.failures}
 
 
 def status(args: argparse.Namespace) -> int:
@@ -77,9 +82,7 @@ def status(args: argparse.Namespace) -> int:
                         }
                         for b in alive
                     ],
-                    "sources_in_error": [
-                        {"id": x.id, "error": x.last_error, "failures": x.failures} for x in broken
-                    ],
+                    "sources_in_error": [_source_json(x) for x in broken],
                     "recent_failures": [r.as_json() for r in recent],
                     "breakdown": [
                         {"campaign": c, "unit": u, "channel": ch, "state": st, "count": n}

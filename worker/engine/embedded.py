@@ -13,7 +13,7 @@ from dramatiq.brokers.stub import StubBroker
 
 from worker.engine import actors, malloc, runtime
 from worker.engine.broker import QUEUES, broker
-from worker.engine.liveness import release_lock
+from worker.engine.liveness import release_lock, retire
 from worker.engine.runtime import Runtime
 from worker.engine.scheduler import TickResult, recover_orphans, tick
 from worker.store import queries
@@ -39,6 +39,7 @@ def run_once(
     recover(rt, with_workers)
     results: list[TickResult] = []
     deadline = time.monotonic() + timeout
+    stopped_cleanly = False
     try:
         while True:
             results.append(tick(rt, ingest=not results))
@@ -46,6 +47,7 @@ def run_once(
             with rt.sessions() as s:
                 left = queries.count_unfinished(s, rt.now())
             if left == 0:
+                stopped_cleanly = True
                 return results
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{left} deliveries still unfinished after {timeout:.0f} s")
@@ -54,6 +56,8 @@ def run_once(
         release_lock(rt)
         if worker is not None:
             worker.stop()
+        if stopped_cleanly:
+            retire(rt, "scheduler", "worker")
         rt.close()
 
 
@@ -111,4 +115,5 @@ def run_forever(
         release_lock(rt)
         if worker is not None:
             worker.stop()
+        retire(rt, "scheduler", "worker")
         rt.close()

@@ -45,6 +45,18 @@ def beat(rt: Runtime, role: str, detail: dict[str, Any] | None = None) -> None:
                 row.detail = detail
 
 
+def retire(rt: Runtime, *roles: str) -> None:
+    """This process stopped cleanly: its heartbeats go, so no "silent" row stays behind it.
+
+    A process that dies keeps its row, which ages into "silent": that is the alarm."""
+    names = [f"{role}@{rt.name}" for role in roles]
+    try:
+        with rt.sessions.begin() as s:
+            s.execute(delete(Heartbeat).where(Heartbeat.name.in_(names)))
+    except Exception:  # the database may be away: the row ages into "silent", as before
+        log.warning("could not remove this process's heartbeat rows", exc_info=True)
+
+
 FAILURE_KEYS = ("error", "failed_at")
 ERROR_CHARS = 500
 
@@ -166,6 +178,10 @@ class WorkerHeartbeat(dramatiq.Middleware):
 
     def before_worker_shutdown(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
         self.stop.set()
+        try:
+            retire(current(), "worker")
+        except Exception:  # no runtime installed: nothing was beating
+            log.debug("no heartbeat to retire", exc_info=True)
 
     def _loop(self) -> None:
         while not self.stop.is_set():

@@ -49,6 +49,13 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=30000")
     cur.close()
+    # SQLite's own lower() folds ASCII only: "ĐỒNG NAI" stayed "ĐỒNG NAI", so a console search
+    # for "đồng nai" missed it (PostgreSQL's lower() folds Vietnamese already)
+    dbapi_conn.create_function("lower", 1, _lower, deterministic=True)
+
+
+def _lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
 
 
 def create_schema(engine: Engine) -> None:

@@ -166,7 +166,7 @@ def deliveries(
     q = narrowed(q, filters, states, period)
     q = q.order_by(Delivery.updated_at.desc(), Delivery.id.desc()).limit(limit)
     names = {u.code: u.name for u in config.units.values()}
-    return [_row(d, title, names) for d, title in session.execute(q)]
+    return [row_of(d, title, names) for d, title in session.execute(q)]
 
 
 def count(
@@ -181,7 +181,7 @@ def count(
     return int(session.execute(q).scalar_one())
 
 
-def _row(d: Delivery, title: str, names: dict[str, str]) -> Row:
+def row_of(d: Delivery, title: str, names: dict[str, str]) -> Row:
     return Row(
         d.id,
         d.campaign,
@@ -211,4 +211,4 @@ def noted(session: Session, config: Config, filters: Filters, limit: int = 200) 
     q = narrowed(q, filters, (PUBLISHED,), None).where(Delivery.reason.is_not(None))
     q = q.order_by(Delivery.updated_at.desc(), Delivery.id.desc()).limit(limit)
     names = {u.code: u.name for u in config.units.values()}
-    return [_row(d, title, names) for d, title in session.execute(q)]
+    return [row_of(d, title, names) for d, title in session.execute(q)]

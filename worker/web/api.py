@@ -148,7 +148,14 @@ def status() -> Response:
         late=late,
         heartbeats=[_beat_json(b) for b in beats],
         sources_in_error=[
-            {"id": x.id, "kind": x.kind, "failures": x.failures, "last_error": x.last_error}
+            {
+                "id": x.id,
+                "kind": x.kind,
+                "failures": x.failures,
+                # a source read from its local copy (offline) has a note and no error
+                "last_error": x.last_error or x.note,
+                "note": x.note,
+            }
             for x in sources
         ],
     )

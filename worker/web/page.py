@@ -1,7 +1,8 @@
-"""The read-only status page (`loa serve`): server-rendered HTML and a small JSON API.
+"""The operators' console (`loa serve`): server-rendered HTML and a small JSON API.
 
-Served by werkzeug's threaded WSGI server: the page is read-only and bound to 127.0.0.1 by
-default, so no production server is needed to look at it; put it behind a proxy to share it.
+Served by waitress (as `loa callbacks` is). Without accounts it is the read-only status page,
+bound to 127.0.0.1 by default; with accounts (`loa users add`) everyone signs in, and what
+each may do follows the account's role (worker/web/auth.py).
 """
 
 from __future__ import annotations
@@ -9,10 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Flask, Response, abort, render_template, request, url_for
-from werkzeug.serving import BaseWSGIServer, make_server
+from flask import Flask, Response, abort, request, url_for
 
-from campaigns.model import CHANNEL_KINDS
 from campaigns.periods import Period, parse_period
 from worker.engine.runtime import Clock, Runtime, system_clock
 from worker.reports import charts
@@ -21,11 +20,16 @@ from worker.reports.assessment import assessment
 from worker.reports.letterhead import subject
 from worker.reports.report import BUCKETS, Report, build_report
 from worker.reports.tables import awaiting_notes, summary_table
-from worker.reports.words import LANGS, ago, local_time, page_words, state_name
+from worker.reports.words import ago, local_time, state_name
 from worker.store import reads as overview
+from worker.store.accounts import any_enabled
 from worker.store.filters import Filters
-from worker.web.api import Site, api, filters_from, limit_from, site
-from worker.web.security import QuietHandler, relative_paths, secure
+from worker.web import auth, calendar, console, people, queues
+from worker.web.api import Site, api, site
+from worker.web.render import lang, link, render
+from worker.web.security import relative_paths, secure
+from worker.web.serving import Served
+from worker.web.words import cause
 
 DEFAULT_HOST, DEFAULT_PORT = "127.0.0.1", 8088
 
@@ -36,50 +40,28 @@ def create_app(runtime: Runtime, *, wall_clock: Clock = system_clock) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions["loa"] = Site(runtime, wall_clock)
     app.register_blueprint(api)
+    auth.install(app, runtime)
     app.jinja_env.filters.update(
         local_time=local_time,
-        ago=lambda d: ago(d, _lang()),
+        ago=lambda d: ago(d, lang()),
         rel=lambda text: relative_paths(text, runtime.config.root, runtime.outbox),
     )
-    app.jinja_env.globals.update(link=_link, state_name=lambda s: state_name(s, _lang()))
+    app.jinja_env.globals.update(link=link, state_name=lambda s: state_name(s, lang()))
     app.add_url_rule("/", "overview", overview_page)
     app.add_url_rule("/campaigns/<campaign_id>", "campaign", campaign_page)
-    app.add_url_rule("/failures", "failures", failures_page)
+    app.add_url_rule("/failures", "failures", queues.failures_page)
+    app.add_url_rule("/approvals", "approvals", queues.approvals_page)
+    app.add_url_rule("/calendar", "calendar", calendar.calendar_page)
+    app.add_url_rule("/deliveries", "deliveries", console.deliveries_page)
+    app.add_url_rule("/deliveries/<int:delivery_id>", "delivery", console.delivery_page)
+    app.add_url_rule("/deliveries/<int:delivery_id>/slide.png", "slide", console.slide_png)
+    app.add_url_rule("/deliveries/<int:delivery_id>/post.html", "post", console.post_html)
+    app.add_url_rule("/act", "act", console.act, methods=["POST"])
+    app.add_url_rule("/accounts", "accounts", people.accounts_page)
+    app.add_url_rule("/accounts", "change_account", people.change_account, methods=["POST"])
     app.add_url_rule("/report", "report", report_page)
     app.add_url_rule("/report/<chart>.png", "report_chart", report_chart)
     return secure(app)
-
-
-def _lang() -> str:
-    lang = request.args.get("lang", "vi")
-    return lang if lang in LANGS else "vi"
-
-
-def _link(endpoint: str, **values: Any) -> str:
-    """A URL that keeps the page's language."""
-    if _lang() != "vi":
-        values["lang"] = _lang()
-    return url_for(endpoint, **{k: v for k, v in values.items() if v})
-
-
-def _render(template: str, now: dt.datetime, **context: Any) -> str:
-    lang = _lang()
-    other = "en" if lang == "vi" else "vi"
-    # keys starting with _ (_method, _external, _anchor) steer url_for itself: never pass them
-    query = {k: v for k, v in request.args.items() if not k.startswith("_")}
-    switch = url_for(
-        request.endpoint or "overview", **{**(request.view_args or {}), **query, "lang": other}
-    )
-    return render_template(
-        template,
-        t=page_words(lang),
-        lang=lang,
-        now=now,
-        switch=switch,
-        config=site().runtime.config,
-        show_hosts=bool(site().runtime.setting("show_hosts", default=False)),
-        **context,
-    )
 
 
 def overview_page() -> str:
@@ -88,7 +70,7 @@ def overview_page() -> str:
     f = Filters()
     campaigns = sorted(rt.config.campaigns.values(), key=lambda c: (c.start, c.id))
     with rt.sessions() as s:
-        return _render(
+        return render(
             "overview.html",
             now,
             states=overview.state_counts(s, f),
@@ -96,6 +78,8 @@ def overview_page() -> str:
             beats=overview.beats(s, now),
             sources=overview.sources_in_error(s),
             failures=overview.failures(s, rt.config, f, limit=10),
+            said_of=lambda r: cause(r.last_error, r.reason).said(lang()),
+            said_error=lambda text: cause(text, None).said(lang()),
             campaigns=[(c, overview.state_counts(s, Filters(c.id))) for c in campaigns],
         )
 
@@ -108,7 +92,7 @@ def campaign_page(campaign_id: str) -> str:
     with rt.sessions() as s:
         progress = campaign_progress.progress(s, rt.config, c)
         goals = build_report(s, rt.config, quarter, c.id).goals
-    return _render(
+    return render(
         "campaign.html",
         site().wall_clock(),
         campaign=c,
@@ -117,24 +101,6 @@ def campaign_page(campaign_id: str) -> str:
         buckets=BUCKETS,
         goals=goals,
         quarter=quarter,
-    )
-
-
-def failures_page() -> str:
-    """Failed and uncertain deliveries with their reasons, then the published ones that carry
-    a note, narrowed like the report."""
-    rt = site().runtime
-    f = filters_from(request.args, rt.config)
-    with rt.sessions() as s:
-        rows = overview.failures(s, rt.config, f, limit=limit_from(request.args, 200))
-        noted = overview.noted(s, rt.config, f, limit=limit_from(request.args, 200))
-    return _render(
-        "failures.html",
-        site().wall_clock(),
-        rows=rows,
-        noted=noted,
-        filters=f,
-        channels=CHANNEL_KINDS,
     )
 
 
@@ -159,17 +125,17 @@ def _this_quarter(now: dt.datetime) -> str:
 
 def report_page() -> str:
     """The report for people who would rather look than read: the báo cáo's charts and totals."""
-    report, lang = _report_of(), _lang()
+    report, chosen = _report_of(), lang()
     query: dict[str, Any] = {k: v for k, v in request.args.items() if v}
     query.setdefault("period", report.period.label)
-    return _render(
+    return render(
         "report.html",
         site().wall_clock(),
         report=report,
-        heading=subject(report.period, lang),
-        summary=summary_table(report, lang),
-        notes=awaiting_notes(report, lang),
-        assessment=assessment(report, lang),
+        heading=subject(report.period, chosen),
+        summary=summary_table(report, chosen),
+        notes=awaiting_notes(report, chosen),
+        assessment=assessment(report, chosen),
         months_png=url_for("report_chart", chart="months", **query),
         quotas_png=url_for("report_chart", chart="quotas", **query) if report.goals else None,
     )
@@ -181,24 +147,25 @@ def report_chart(chart: str) -> Response:
         abort(404)
     report = _report_of()
     if chart == "months":
-        return Response(charts.months_chart(report, _lang()), mimetype="image/png")
-    return Response(charts.quotas_chart(report, _lang()) or abort(404), mimetype="image/png")
+        return Response(charts.months_chart(report, lang()), mimetype="image/png")
+    return Response(charts.quotas_chart(report, lang()) or abort(404), mimetype="image/png")
 
 
-def make_app_server(
-    runtime: Runtime, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT
-) -> BaseWSGIServer:
-    """A threaded server bound now (port 0 picks a free one: see `.server_port`)."""
-    return make_server(host, port, create_app(runtime), threaded=True, request_handler=QuietHandler)
+def make_app_server(runtime: Runtime, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> Served:
+    """The console under waitress, bound now (port 0 picks a free one: see `.server_port`)."""
+    return Served(create_app(runtime), host, port)
 
 
 def serve(runtime: Runtime, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
-    """Serve the status page until interrupted (SIGINT/SIGTERM end the process)."""
+    """Serve the console until interrupted (SIGINT/SIGTERM end the process)."""
     server = make_app_server(runtime, host, port)
-    print(f"loa: status page on http://{host}:{server.server_port}/ (Ctrl+C stops it)", flush=True)
+    print(f"loa: console on http://{host}:{server.server_port}/ (Ctrl+C stops it)", flush=True)
+    with runtime.sessions() as s:
+        if not any_enabled(s):
+            print("loa: no account yet: the page is read-only for whoever reaches it", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:  # Ctrl+C is how an operator stops it: not a failure
         pass
     finally:
-        server.server_close()
+        server.shutdown()

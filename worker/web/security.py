@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask, Response
-from werkzeug.serving import WSGIRequestHandler
 
 CSP = (
     "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
@@ -20,7 +19,7 @@ HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 
@@ -35,13 +34,6 @@ def secure(app: Flask) -> Flask:
     """Send the security headers on every response of `app`, errors included."""
     app.after_request(_secure)
     return app
-
-
-class QuietHandler(WSGIRequestHandler):
-    """Werkzeug's request handler, naming neither Werkzeug nor Python in `Server`."""
-
-    def version_string(self) -> str:
-        return "loa"
 
 
 def relative_paths(text: object, config_root: str | Path, outbox: str | Path) -> str:
