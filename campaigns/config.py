@@ -15,6 +15,7 @@ from campaigns import problems, schema
 from campaigns.broadcast import parse_slots
 from campaigns.model import TZ, Campaign, Config, Schedule, Source, Target, Unit
 from campaigns.text import nfc
+from campaigns.topics import Topics, TopicsFile
 from campaigns.yamlsafe import MAX_FILE_BYTES, YamlTooBig, safe_yaml
 
 M = TypeVar("M", bound=BaseModel)
@@ -140,6 +141,7 @@ def load_config(root: str | Path, *, check_transport: TransportCheck | None = No
     settings = (
         _read_optional(loader, root / "loa.yaml", schema.SettingsFile) or schema.SettingsFile()
     )
+    topics = _topics(loader, root / "topics.yaml")
     unit_specs = _read_list(loader, root / "units.yaml", "units", schema.UnitSpec)
     target_specs = _read_list(loader, root / "targets.yaml", "targets", schema.TargetSpec)
     folder = root / "campaigns"
@@ -157,10 +159,18 @@ def load_config(root: str | Path, *, check_transport: TransportCheck | None = No
         elif isinstance(data, dict) and isinstance(data.get("units"), list):
             for problem in select_units([str(u) for u in data["units"]], units)[1]:
                 loader.add(p, "units", problem)
-    campaigns = _campaigns(loader, root, specs, units)
+    campaigns = _campaigns(loader, root, specs, units, topics)
     if loader.problems:
         raise ConfigError(loader.problems)
-    return Config(str(root), units, targets, campaigns, settings.model_dump())
+    return Config(str(root), units, targets, campaigns, settings.model_dump(), topics)
+
+
+def _topics(loader: _Loader, path: Path) -> Topics:
+    """topics.yaml (optional): the labels, and every spelling that names each topic."""
+    topics, problems = Topics.build(_read_optional(loader, path, TopicsFile))
+    for where, message in problems:
+        loader.add(path, where, message)
+    return topics
 
 
 def _read_list(loader: _Loader, path: Path, key: str, model: type[M]) -> list[tuple[int, M]]:
@@ -272,7 +282,9 @@ def _campaigns(
     root: Path,
     specs: Iterable[tuple[Path, schema.CampaignSpec]],
     units: dict[str, Unit],
+    topics: Topics,
 ) -> dict[str, Campaign]:
+    """Campaign topics and `match.topics` are resolved through topics.yaml (NFC, any case)."""
     campaigns: dict[str, Campaign] = {}
     for path, c in specs:
         if c.id in campaigns:
@@ -298,7 +310,7 @@ def _campaigns(
                     s.path,
                     s.url,
                     s.interval,
-                    tuple(s.topics or c.topics),
+                    topics.resolve_all(s.topics or c.topics),
                     s.fallback,
                 )
             )
@@ -308,13 +320,13 @@ def _campaigns(
             title=nfc(c.title),
             start=c.period.start,
             end=c.period.end,
-            topics=tuple(c.topics),
+            topics=topics.resolve_all(c.topics),
             sources=tuple(sources),
             units=tuple(codes),
             channels=tuple(c.channels),
             schedule=_schedule(c.schedule),
             approval=c.approval == "required",
-            match_topics=tuple(c.match.topics) if c.match else (),
+            match_topics=topics.resolve_all(c.match.topics) if c.match else (),
             match_keywords=tuple(nfc(k) for k in c.match.keywords) if c.match else (),
             cap_per_day=c.cap_per_day,
             backfill=c.backfill,

@@ -16,6 +16,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from campaigns.text import youtube_id
+from campaigns.topics import Topics
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -170,6 +171,7 @@ class Config:
     targets: Mapping[str, Target]
     campaigns: Mapping[str, Campaign]
     settings: Mapping[str, Any] = field(default_factory=dict)
+    topics: Topics = field(default_factory=Topics)  # topics.yaml: labels and spellings
 
     def targets_of(self, unit: str, kinds: tuple[str, ...]) -> list[Target]:
         return [t for t in self.targets.values() if t.unit == unit and t.kind in kinds]

@@ -96,6 +96,7 @@ def ingest_source(
     if deadline is None:
         deadline = float(rt.setting("feed_deadline", default=60))
     items, error, update = _read(rt, source, state, now, deadline)
+    items = tuple(map(rt.config.topics.apply, items))  # feed categories onto topics.yaml's
     error = rt.redact(error) if error else None
     new = updated = 0
     with rt.sessions.begin() as s:

@@ -20,7 +20,7 @@ from worker.reports import progress as campaign_progress
 from worker.reports.assessment import assessment
 from worker.reports.letterhead import subject
 from worker.reports.report import BUCKETS, Report, build_report
-from worker.reports.tables import awaiting_notes, summary_table
+from worker.reports.tables import awaiting_notes, summary_table, topics_table
 from worker.reports.words import LANGS, ago, local_time, page_words, state_name
 from worker.store import reads as overview
 from worker.store.filters import Filters
@@ -161,6 +161,7 @@ def report_page() -> str:
         report=report,
         heading=subject(report.period, lang),
         summary=summary_table(report, lang),
+        topics=topics_table(report, lang),
         notes=awaiting_notes(report, lang),
         assessment=assessment(report, lang),
         months_png=url_for("report_chart", chart="months", **query),

@@ -1,0 +1,143 @@
+"""Topics: one slug per subject, its Vietnamese (and English) label, and the words that mean it.
+
+`config/topics.yaml` is the one place topic labels live:
+
+    topics:
+      cai-cach-hanh-chinh:
+        name: Cải cách hành chính
+        en: Administrative reform
+        aliases: [CCHC]
+      mot-cua: Bộ phận một cửa        # just the label
+
+A term from anywhere (a campaign's `topics` or `match.topics`, a feed's category, an article's
+`topics`) is NFC-normalised, its entities decoded, its spaces collapsed and case-folded, then
+looked up among the slugs, names and aliases: 'Cải cách hành chính' (decomposed or not, any
+case) becomes `cai-cach-hanh-chinh`. A term that names no topic stays as its normalised text.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from campaigns.text import nfc
+
+if TYPE_CHECKING:
+    from campaigns.model import Item
+
+SLUG = r"^[a-z0-9][a-z0-9-]*$"
+_SPACE = re.compile(r"\s+")
+
+
+def normalise_topic(term: str) -> str:
+    """One spelling per term, so 'Cải cách  hành chính' and 'cải cách hành chính' match."""
+    return _SPACE.sub(" ", nfc(html.unescape(term))).strip().lower()
+
+
+def topic_key(term: str) -> str:
+    """The form terms are compared in: normalised and case-folded."""
+    return normalise_topic(term).casefold()
+
+
+class TopicSpec(BaseModel):
+    """Một chủ đề. / One topic."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(
+        min_length=1,
+        max_length=200,
+        description="Tên chủ đề tiếng Việt, có dấu, in trên báo cáo. / The Vietnamese label.",
+    )
+    en: str | None = Field(
+        default=None, max_length=200, description="Tên tiếng Anh. / The English label."
+    )
+    aliases: list[str] = Field(
+        default_factory=list,
+        description="Tên khác cùng nghĩa (chuyên mục của trang tin, chữ viết tắt)."
+        " / Other names for it (feed categories, abbreviations).",
+    )
+
+
+class TopicsFile(BaseModel):
+    """topics.yaml: tên tiếng Việt của các chủ đề. / Labels of the topics."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    topics: dict[str, TopicSpec | str] = Field(
+        description="Mã chủ đề (chữ thường không dấu, '-') và tên, hoặc {name, en, aliases}."
+        " / Topic slug: its label, or {name, en, aliases}.",
+        json_schema_extra={"propertyNames": {"pattern": SLUG}},
+    )
+
+
+@dataclass(frozen=True)
+class Topic:
+    slug: str
+    name: str
+    name_en: str | None = None
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Topics:
+    """The topic table: labels by slug, and every known spelling to its slug."""
+
+    labels: Mapping[str, Topic] = field(default_factory=dict)
+    index: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, spec: TopicsFile | None) -> tuple[Topics, list[tuple[str, str]]]:
+        """The table from topics.yaml, and problems as (key path, message)."""
+        if spec is None:
+            return cls(), []
+        labels: dict[str, Topic] = {}
+        index: dict[str, str] = {}
+        problems: list[tuple[str, str]] = []
+        for slug, given in spec.topics.items():
+            if not re.match(SLUG, slug):
+                problems.append(
+                    (f"topics.{slug}", "a topic's key is its slug: lower-case a-z, 0-9 and '-'")
+                )
+                continue
+            one = TopicSpec(name=given) if isinstance(given, str) else given
+            topic = Topic(slug, nfc(one.name), nfc(one.en) or None, tuple(map(nfc, one.aliases)))
+            labels[slug] = topic
+            for where, term in (("", slug), ("name", topic.name), *_aliases(topic)):
+                key = topic_key(term)
+                other = index.setdefault(key, slug)
+                if other != slug:
+                    path = f"topics.{slug}.{where}" if where else f"topics.{slug}"
+                    problems.append((path, f"'{term}' already names topic '{other}'"))
+        return cls(labels, index), problems
+
+    def resolve(self, term: str) -> str:
+        """The slug `term` names, or its normalised text when it names no topic."""
+        return self.index.get(topic_key(term)) or normalise_topic(term)
+
+    def resolve_all(self, terms: Iterable[str]) -> tuple[str, ...]:
+        """Each term resolved, in order, without repeats or empty ones."""
+        return tuple(dict.fromkeys(t for t in map(self.resolve, terms) if t))
+
+    def apply(self, item: Item) -> Item:
+        """The item with its topics resolved (feed categories onto the slugs they name)."""
+        topics = self.resolve_all(item.topics)
+        return item if topics == item.topics else dataclasses.replace(item, topics=topics)
+
+    def label(self, slug: str, lang: str = "vi") -> str:
+        """The topic's label; a term not in the table reads as its words ('thanh-toan' ->
+        'Thanh toan', 'tin tức' -> 'Tin tức')."""
+        topic = self.labels.get(slug)
+        if topic is not None:
+            return (topic.name_en or topic.name) if lang == "en" else topic.name
+        return slug.replace("-", " ").capitalize()
+
+
+def _aliases(topic: Topic) -> list[tuple[str, str]]:
+    return [(f"aliases.{i}", a) for i, a in enumerate(topic.aliases)]
