@@ -13,13 +13,12 @@ import yaml
 from markdown_it import MarkdownIt
 
 from campaigns.dates import DATE_FORMS, parse_when
+from campaigns.frontmatter import ARTICLE_FIELDS, VIDEO_FIELDS
 from campaigns.hygiene import check_item
 from campaigns.model import Item, Source, item_key
 from campaigns.text import nfc, plain_text, sanitise_html, shorten, watch_url, youtube_id
 from campaigns.topics import normalise_topic
 
-ARTICLE_FIELDS = ("title", "summary", "link", "image", "video", "published", "topics")
-VIDEO_FIELDS = ("url", "title", "summary", "published", "topics")
 SUMMARY_LIMIT = 300
 MAX_FILE_BYTES = 1_000_000
 """A Markdown article or video list over 1 MB is refused (a 10 MB file once became a 10 MB post)."""
