@@ -15,7 +15,8 @@ from campaigns import problems, schema
 from campaigns.broadcast import parse_slots
 from campaigns.model import TZ, Campaign, Config, Schedule, Source, Target, Unit
 from campaigns.text import nfc
-from campaigns.topics import Topics, TopicsFile
+from campaigns.topicfile import TopicsFile
+from campaigns.topics import Topics
 from campaigns.yamlsafe import MAX_FILE_BYTES, YamlTooBig, safe_yaml
 
 M = TypeVar("M", bound=BaseModel)

@@ -11,7 +11,7 @@ import hashlib
 import os
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -104,6 +104,12 @@ class Item:
     def video_id(self) -> str | None:
         """The YouTube video id of `video_url`, if it is a YouTube link."""
         return youtube_id(self.video_url) if self.video_url else None
+
+
+def with_topics(item: Item, topics: Topics) -> Item:
+    """The item with its topics resolved through topics.yaml (feed categories onto slugs)."""
+    resolved = topics.resolve_all(item.topics)
+    return item if resolved == item.topics else replace(item, topics=resolved)
 
 
 @dataclass(frozen=True)

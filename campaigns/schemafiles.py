@@ -19,7 +19,7 @@ from pydantic import TypeAdapter
 
 from campaigns import schema
 from campaigns.frontmatter import ArticleMeta, VideoEntry
-from campaigns.topics import TopicsFile
+from campaigns.topicfile import TopicsFile
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 PACKAGED = Path(__file__).resolve().parent / "schemas"

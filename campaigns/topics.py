@@ -17,21 +17,18 @@ case) becomes `cai-cach-hanh-chinh`. A term that names no topic stays as its nor
 
 from __future__ import annotations
 
-import dataclasses
 import html
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from campaigns.text import nfc
 
-if TYPE_CHECKING:
-    from campaigns.model import Item
+if TYPE_CHECKING:  # the model, with pydantic, only where topics.yaml is read
+    from campaigns.topicfile import TopicsFile
 
-SLUG = r"^[a-z0-9][a-z0-9-]*$"
+SLUG = r"^[a-z0-9][a-z0-9-]*$"  # as in campaigns/topicfile.py
 _SPACE = re.compile(r"\s+")
 
 
@@ -43,38 +40,6 @@ def normalise_topic(term: str) -> str:
 def topic_key(term: str) -> str:
     """The form terms are compared in: normalised and case-folded."""
     return normalise_topic(term).casefold()
-
-
-class TopicSpec(BaseModel):
-    """Một chủ đề. / One topic."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    name: str = Field(
-        min_length=1,
-        max_length=200,
-        description="Tên chủ đề tiếng Việt, có dấu, in trên báo cáo. / The Vietnamese label.",
-    )
-    en: str | None = Field(
-        default=None, max_length=200, description="Tên tiếng Anh. / The English label."
-    )
-    aliases: list[str] = Field(
-        default_factory=list,
-        description="Tên khác cùng nghĩa (chuyên mục của trang tin, chữ viết tắt)."
-        " / Other names for it (feed categories, abbreviations).",
-    )
-
-
-class TopicsFile(BaseModel):
-    """topics.yaml: tên tiếng Việt của các chủ đề. / Labels of the topics."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    topics: dict[str, TopicSpec | str] = Field(
-        description="Mã chủ đề (chữ thường không dấu, '-') và tên, hoặc {name, en, aliases}."
-        " / Topic slug: its label, or {name, en, aliases}.",
-        json_schema_extra={"propertyNames": {"pattern": SLUG}},
-    )
 
 
 @dataclass(frozen=True)
@@ -106,8 +71,11 @@ class Topics:
                     (f"topics.{slug}", "a topic's key is its slug: lower-case a-z, 0-9 and '-'")
                 )
                 continue
-            one = TopicSpec(name=given) if isinstance(given, str) else given
-            topic = Topic(slug, nfc(one.name), nfc(one.en) or None, tuple(map(nfc, one.aliases)))
+            if isinstance(given, str):
+                topic = Topic(slug, nfc(given))
+            else:
+                names = tuple(map(nfc, given.aliases))
+                topic = Topic(slug, nfc(given.name), nfc(given.en) or None, names)
             labels[slug] = topic
             for where, term in (("", slug), ("name", topic.name), *_aliases(topic)):
                 key = topic_key(term)
@@ -124,11 +92,6 @@ class Topics:
     def resolve_all(self, terms: Iterable[str]) -> tuple[str, ...]:
         """Each term resolved, in order, without repeats or empty ones."""
         return tuple(dict.fromkeys(t for t in map(self.resolve, terms) if t))
-
-    def apply(self, item: Item) -> Item:
-        """The item with its topics resolved (feed categories onto the slugs they name)."""
-        topics = self.resolve_all(item.topics)
-        return item if topics == item.topics else dataclasses.replace(item, topics=topics)
 
     def label(self, slug: str, lang: str = "vi") -> str:
         """The topic's label; a term not in the table reads as its words ('thanh-toan' ->

@@ -98,7 +98,10 @@ def test_a_broken_file_fails_its_schema() -> None:
 def test_both_date_forms_pass_the_schema_as_they_pass_the_loader() -> None:
     campaign = yaml.safe_load((CONFIG / "campaigns" / "chi-so-cchc.yaml").read_text("utf-8"))
     for start in ("2024-10-15", "15/10/2024", "5/1/2024"):
-        assert errors("campaign.schema.json", {**campaign, "period": {"start": start, "end": start}}) == []
+        assert (
+            errors("campaign.schema.json", {**campaign, "period": {"start": start, "end": start}})
+            == []
+        )
 
 
 def test_descriptions_are_in_vietnamese_and_english() -> None:
