@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from campaigns import schema
+from campaigns.config import MEASURES, QUARTERS
 from campaigns.frontmatter import ArticleMeta, VideoEntry
 from campaigns.topicfile import TopicsFile
 
@@ -42,13 +43,45 @@ _MODEL_DESCRIPTIONS = {
 
 
 def _campaign(doc: dict[str, Any]) -> dict[str, Any]:
-    """`targets:` is the old name of `quotas:`, still accepted (not both in one file)."""
-    quotas = doc["properties"]["quotas"]
-    doc["properties"]["targets"] = {
-        **quotas,
+    """What the validators check beyond the fields' types, as far as JSON Schema says it.
+
+    `targets:` is the old name of `quotas:` (not both in one file); quotas name a measure and
+    a quarter and count from 0 (campaigns.config checks them); a schedule is one of three
+    kinds; a source names a path or a URL as its kind needs.
+    """
+    props, defs = doc["properties"], doc["$defs"]
+    props["quotas"].update(
+        propertyNames={"enum": list(MEASURES)},
+        additionalProperties={
+            "type": "object",
+            "propertyNames": {"enum": list(QUARTERS)},
+            "additionalProperties": {"type": "integer", "minimum": 0},
+        },
+    )
+    props["targets"] = {
+        **props["quotas"],
         "deprecated": True,
         "description": "Tên cũ của 'quotas'. / The old name of 'quotas'.",
     }
+    doc["not"] = {"required": ["quotas", "targets"]}
+    defs["ScheduleSpec"]["oneOf"] = [
+        {"required": ["on_new_item"], "properties": {"on_new_item": {"const": True}}},
+        {"required": ["at"]},
+        {"required": ["cron"]},
+    ]
+    defs["SourceSpec"]["allOf"] = [
+        {
+            "if": {"properties": {"kind": {"enum": kinds}}, "required": ["kind"]},
+            "then": {"required": [field]},
+        }
+        for kinds, field in ((["files", "videos"], "path"), (["feed", "youtube"], "url"))
+    ]
+    return doc
+
+
+def _targets(doc: dict[str, Any]) -> dict[str, Any]:
+    """A target names `unit` or `units`, not both."""
+    doc["$defs"]["TargetSpec"]["oneOf"] = [{"required": ["unit"]}, {"required": ["units"]}]
     return doc
 
 
@@ -66,7 +99,7 @@ def _document(
 
 FILES: dict[str, tuple[Any, str, Callable[[dict[str, Any]], dict[str, Any]] | None]] = {
     "units.schema.json": (schema.UnitsFile, "units.yaml", None),
-    "targets.schema.json": (schema.TargetsFile, "targets.yaml", None),
+    "targets.schema.json": (schema.TargetsFile, "targets.yaml", _targets),
     "campaign.schema.json": (schema.CampaignSpec, "campaigns/*.yaml", _campaign),
     "loa.schema.json": (schema.SettingsFile, "loa.yaml", None),
     "topics.schema.json": (TopicsFile, "topics.yaml", None),

@@ -95,6 +95,28 @@ def test_a_broken_file_fails_its_schema() -> None:
     assert errors("loa.schema.json", {"channels": {"sms": {"quiet_hours": {"start": "22h"}}}})
 
 
+def test_the_schema_says_what_the_validators_check_beyond_types() -> None:
+    campaign = yaml.safe_load((CONFIG / "campaigns" / "chi-so-cchc.yaml").read_text("utf-8"))
+    for wrong in (
+        {"quotas": {"posters": {"Q1": 1}}},  # no such measure
+        {"quotas": {"website": {"Q5": 1}}},  # no such quarter
+        {"quotas": {"website": {"Q1": -1}}},  # negative
+        {"targets": {"website": {"Q1": 1}}},  # both the key and its old name
+        {"schedule": {"on_new_item": True, "cron": "0 8 * * 1"}},  # two kinds
+        {"schedule": {"on_new_item": False}},
+        {"sources": [{"id": "a", "kind": "files", "url": "https://x.gov.vn/rss"}]},  # no path
+    ):
+        assert errors("campaign.schema.json", {**campaign, **wrong}), wrong
+    old_name = {k: v for k, v in campaign.items() if k != "quotas"} | {
+        "targets": {"video": {"Q2": 1}}
+    }
+    assert errors("campaign.schema.json", old_name) == []
+    target = {"kind": "website", "unit": "so-noi-vu"}
+    assert errors("targets.schema.json", {"targets": [target]}) == []
+    assert errors("targets.schema.json", {"targets": [{**target, "units": "all"}]})
+    assert errors("targets.schema.json", {"targets": [{"kind": "website"}]})
+
+
 def test_both_date_forms_pass_the_schema_as_they_pass_the_loader() -> None:
     campaign = yaml.safe_load((CONFIG / "campaigns" / "chi-so-cchc.yaml").read_text("utf-8"))
     for start in ("2024-10-15", "15/10/2024", "5/1/2024"):
