@@ -77,6 +77,13 @@ def test_a_campaign_from_options_asks_nothing_and_never_overwrites(
     assert run(args, "", monkeypatch) == 2
     assert "loa không ghi đè" in capsys.readouterr().err
     assert (root / "campaigns" / "tuan-le-so-hoa.yaml").read_bytes() == before
+    # on a terminal, an id that is taken is asked again; the defaults take the rest
+    again = "Tuần lễ số hóa\ntuan-le-so-hoa\ntuan-le-so-hoa-2\n" + "\n" * 6
+    assert run(["--config", str(root), "new", "campaign"], again, monkeypatch) == 0
+    out = capsys.readouterr().out
+    assert "tuan-le-so-hoa.yaml đã có" in out and "Nhập lại" in out
+    assert (root / "campaigns" / "tuan-le-so-hoa.yaml").read_bytes() == before
+    assert load_config(root).campaigns["tuan-le-so-hoa-2"].title == "Tuần lễ số hóa"
 
 
 def test_a_wrong_option_is_refused_with_both_date_forms_and_writes_nothing(
@@ -139,3 +146,17 @@ def test_an_article_outside_its_campaign_is_refused(
     args = ["--config", str(root), "new", "article", "--title", "T", "--published", "01/01/2030"]
     assert run([*args, "--no-input"], "", monkeypatch) == 2
     assert "outside the campaign's period" in capsys.readouterr().err
+
+
+def test_the_check_after_writing_decides_the_exit_code(
+    root: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A kind of unit the config has none of is a valid file but a config `loa check` refuses:
+    the file is written (to be fixed), and the check's verdict is printed and returned."""
+    monkeypatch.delenv("LOA_LANG", raising=False)
+    args = ["--config", str(root), "new", "campaign", "--title", "Báo chí", "--units", "press"]
+    assert run([*args, "--no-input"], "", monkeypatch) == 2
+    captured = capsys.readouterr()
+    assert "Đã viết" in captured.out and "Kiểm tra cấu hình" in captured.out
+    assert "bao-chi.yaml: units: selector {'kind': 'press'} matches no unit" in captured.err
+    assert (root / "campaigns" / "bao-chi.yaml").is_file()

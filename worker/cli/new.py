@@ -155,16 +155,21 @@ def run_check(root: Path) -> int:
     return check.check(build_parser().parse_args(["--config", str(root), "check"]))
 
 
-def _refuse_existing(path: Path, lang: str) -> None:
+def _refuse_existing(path: Path, lang: str, error: type[Exception] = BadInput) -> None:
+    """Refuse a file that exists: as bad input, or (ValueError) as an answer to ask again."""
     if path.exists():
-        raise BadInput(say("exists", lang, path=path))
+        raise error(say("exists", lang, path=path))
 
 
 def new_campaign(root: Path, args: argparse.Namespace, asker: Asker) -> Path:
     title = asker.ask("title", args.title, "", _required)
-    cid = asker.ask("id", args.id, slug(title), _campaign_id)
+
+    def new_id(text: str) -> str:
+        _refuse_existing(root / "campaigns" / f"{_campaign_id(text)}.yaml", asker.lang, ValueError)
+        return text
+
+    cid = asker.ask("id", args.id, slug(title), new_id)
     path = root / "campaigns" / f"{cid}.yaml"
-    _refuse_existing(path, asker.lang)
     today = dt.datetime.now(TZ).date()
     start = asker.ask("start", args.start, today.isoformat(), config_date)
     end = asker.ask("end", args.end, f"{start.year}-12-31", config_date)
