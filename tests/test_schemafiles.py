@@ -126,6 +126,16 @@ def test_both_date_forms_pass_the_schema_as_they_pass_the_loader() -> None:
         )
 
 
+def test_every_key_of_every_schema_is_described_in_vietnamese_and_english() -> None:
+    for name, text in schemafiles.packaged().items():
+        doc = json.loads(text)
+        models = [doc, *doc.get("$defs", {}).values()]
+        for model in models:
+            assert " / " in model["description"], (name, model.get("title"))
+            for key, prop in model.get("properties", {}).items():
+                assert " / " in prop.get("description", ""), (name, key)
+
+
 def test_descriptions_are_in_vietnamese_and_english() -> None:
     doc = json.loads(schemafiles.packaged()["campaign.schema.json"])
     for key in ("id", "title", "period", "units", "channels", "quotas"):
