@@ -11,6 +11,8 @@ import datetime as dt
 import re
 from typing import Any
 
+from pydantic_core import PydanticCustomError
+
 from campaigns.model import TZ
 
 DATE_FORMS = "YYYY-MM-DD (2024-10-15) or DD/MM/YYYY (15/10/2024)"
@@ -56,15 +58,25 @@ def parse_when(value: Any) -> dt.datetime | None:
 
 
 def config_date(value: Any) -> dt.date:
-    """A calendar date in config (a campaign's period): refused with both accepted forms."""
+    """A calendar date in config (a campaign's period): refused with both accepted forms.
+
+    The errors are PydanticCustomError (a ValueError) with a `loa.` type, so a message
+    catalogue can say them in another language.
+    """
     parsed = from_text(value) if isinstance(value, str) else value
     if isinstance(parsed, dt.datetime):
         if parsed.time() != dt.time(0):
-            raise ValueError(f"give a date without a time: {DATE_FORMS}")
+            raise PydanticCustomError(
+                "loa.date_with_time",
+                "'{value}' has a time: give the day alone, " + DATE_FORMS,
+                {"value": str(value)},
+            )
         return parsed.date()
     if isinstance(parsed, dt.date):
         return parsed
-    raise ValueError(f"{value!r} is not a date: write {DATE_FORMS}")
+    raise PydanticCustomError(
+        "loa.date", "'{value}' is not a date: write " + DATE_FORMS, {"value": str(value)}
+    )
 
 
 def config_datetime(value: Any) -> dt.datetime:
@@ -74,7 +86,9 @@ def config_datetime(value: Any) -> dt.datetime:
         return parsed
     if isinstance(parsed, dt.date):
         return dt.datetime.combine(parsed, dt.time(0))
-    raise ValueError(
-        f"{value!r} is not a date and time: write YYYY-MM-DDTHH:MM:SS+07:00"
-        " (2024-10-15T08:00:00+07:00) or DD/MM/YYYY HH:MM (15/10/2024 08:00)"
+    raise PydanticCustomError(
+        "loa.datetime",
+        "'{value}' is not a date and time: write YYYY-MM-DDTHH:MM:SS+07:00"
+        " (2024-10-15T08:00:00+07:00) or DD/MM/YYYY HH:MM (15/10/2024 08:00)",
+        {"value": str(value)},
     )

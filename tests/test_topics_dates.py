@@ -46,6 +46,12 @@ def test_a_wrong_date_names_both_forms_with_an_example(tmp_path: Path) -> None:
     assert found["period.start"] == f"'15-10-2024' is not a date: write {forms}"
     assert found["period.end"] == f"'31/02/2024' is not a date: write {forms}"
     assert "DD/MM/YYYY HH:MM (15/10/2024 08:00)" in found["schedule.at.0"]
+    c = campaign(period={"start": "15/10/2024 08:00", "end": "2024-12-31"})
+    with pytest.raises(ConfigError) as info:
+        load_config(write_config(tmp_path / "other", campaigns=[c]))
+    (problem,) = info.value.problems
+    assert problem.path == "period.start"
+    assert problem.message == f"'15/10/2024 08:00' has a time: give the day alone, {forms}"
 
 
 def test_names_aliases_and_slugs_in_any_case_and_normal_form_resolve_to_the_slug() -> None:
