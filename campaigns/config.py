@@ -14,10 +14,11 @@ from pydantic import BaseModel, ValidationError
 
 from campaigns import problems, schema
 from campaigns.broadcast import parse_slots
-from campaigns.hashtags import HashtagsSpec
+from campaigns.hashtags import campaign_hashtags
 from campaigns.model import TZ, Campaign, Config, Schedule, Source, Target, Unit, fold
 from campaigns.text import nfc
-from campaigns.topics import read_topic_names
+from campaigns.topicfile import TopicsFile
+from campaigns.topics import Topics
 from campaigns.yamlsafe import MAX_FILE_BYTES, YamlTooBig, safe_yaml
 
 M = TypeVar("M", bound=BaseModel)
@@ -143,6 +144,7 @@ def load_config(root: str | Path, *, check_transport: TransportCheck | None = No
     settings = (
         _read_optional(loader, root / "loa.yaml", schema.SettingsFile) or schema.SettingsFile()
     )
+    topics = _topics(loader, root / "topics.yaml")
     unit_specs = _read_list(loader, root / "units.yaml", "units", schema.UnitSpec)
     target_specs = _read_list(loader, root / "targets.yaml", "targets", schema.TargetSpec)
     folder = root / "campaigns"
@@ -160,11 +162,18 @@ def load_config(root: str | Path, *, check_transport: TransportCheck | None = No
         elif isinstance(data, dict) and isinstance(data.get("units"), list):
             for problem in select_units([str(u) for u in data["units"]], units)[1]:
                 loader.add(p, "units", problem)
-    campaigns = _campaigns(loader, root, specs, units)
+    campaigns = _campaigns(loader, root, specs, units, topics)
     if loader.problems:
         raise ConfigError(loader.problems)
-    names = read_topic_names(root)
-    return Config(str(root), units, targets, campaigns, settings.model_dump(), topic_names=names)
+    return Config(str(root), units, targets, campaigns, settings.model_dump(), topics)
+
+
+def _topics(loader: _Loader, path: Path) -> Topics:
+    """topics.yaml (optional): the labels, and every spelling that names each topic."""
+    topics, problems = Topics.build(_read_optional(loader, path, TopicsFile))
+    for where, message in problems:
+        loader.add(path, where, message)
+    return topics
 
 
 def _read_list(loader: _Loader, path: Path, key: str, model: type[M]) -> list[tuple[int, M]]:
@@ -303,7 +312,9 @@ def _campaigns(
     root: Path,
     specs: Iterable[tuple[Path, schema.CampaignSpec]],
     units: dict[str, Unit],
+    topics: Topics,
 ) -> dict[str, Campaign]:
+    """Campaign topics and `match.topics` are resolved through topics.yaml (NFC, any case)."""
     campaigns: dict[str, Campaign] = {}
     for path, c in specs:
         if c.id in campaigns:
@@ -329,7 +340,7 @@ def _campaigns(
                     s.path,
                     s.url,
                     s.interval,
-                    tuple(s.topics or c.topics),
+                    topics.resolve_all(s.topics or c.topics),
                     s.fallback,
                 )
             )
@@ -339,17 +350,17 @@ def _campaigns(
             title=nfc(c.title),
             start=c.period.start,
             end=c.period.end,
-            topics=tuple(c.topics),
+            topics=topics.resolve_all(c.topics),
             sources=tuple(sources),
             units=tuple(codes),
             channels=tuple(c.channels),
             schedule=_schedule(c.schedule),
             approval=c.approval == "required",
-            match_topics=tuple(c.match.topics) if c.match else (),
+            match_topics=topics.resolve_all(c.match.topics) if c.match else (),
             match_keywords=tuple(nfc(k) for k in c.match.keywords) if c.match else (),
             cap_per_day=c.cap_per_day,
             backfill=c.backfill,
-            **_hashtags(c.hashtags),
+            **campaign_hashtags(c.hashtags),
             quotas={k: dict(v) for k, v in c.quotas.items()},
         )
     return campaigns
@@ -371,15 +382,6 @@ def _check_quotas(loader: _Loader, path: Path, quotas: dict[str, dict[str, int]]
                 loader.add(path, f"{key}.{measure}.{quarter}", "use Q1, Q2, Q3 or Q4")
             elif count < 0:
                 loader.add(path, f"{key}.{measure}.{quarter}", "a quota cannot be negative")
-
-
-def _hashtags(spec: HashtagsSpec | None) -> dict[str, Any]:
-    """A campaign's `hashtags` as the Campaign fields: added to the target's, or instead."""
-    if spec is None:
-        return {}
-    if spec.replace is not None:
-        return {"hashtags_replace": tuple(nfc(h) for h in spec.replace)}
-    return {"hashtags_add": tuple(nfc(h) for h in spec.add)}
 
 
 def _schedule(s: schema.ScheduleSpec) -> Schedule:

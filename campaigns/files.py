@@ -12,19 +12,18 @@ from typing import Any
 import yaml
 from markdown_it import MarkdownIt
 
+from campaigns.dates import DATE_FORMS, parse_when
+from campaigns.frontmatter import ARTICLE_FIELDS, VIDEO_FIELDS
 from campaigns.hygiene import check_item
-from campaigns.model import TZ, Item, Source, item_key
+from campaigns.model import Item, Source, item_key
 from campaigns.text import nfc, plain_text, sanitise_html, shorten, watch_url, youtube_id
+from campaigns.topics import normalise_topic
 
-ARTICLE_FIELDS = ("title", "summary", "link", "image", "video", "published", "topics")
-VIDEO_FIELDS = ("url", "title", "summary", "published", "topics")
 SUMMARY_LIMIT = 300
 MAX_FILE_BYTES = 1_000_000
 """A Markdown article or video list over 1 MB is refused (a 10 MB file once became a 10 MB post)."""
 
 _FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*(?:\r?\n|\Z)", re.S | re.M)
-_SPACE = re.compile(r"\s+")
-_VN_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+(\d{1,2}):(\d{2}))?$")
 _MARKDOWN = MarkdownIt("commonmark", {"html": True}).enable("table")
 
 
@@ -49,11 +48,6 @@ class ContentError(Exception):
         lines = "\n".join(f"  - {p}" for p in flat)
         combined.args = (f"{len(flat)} problems in content files:\n{lines}",)
         return combined
-
-
-def normalise_topic(term: str) -> str:
-    """One spelling per topic, so 'Cải cách  hành chính' and 'cải cách hành chính' match."""
-    return _SPACE.sub(" ", nfc(html.unescape(term))).strip().lower()
 
 
 def merge_topics(source: Source, terms: Iterable[str]) -> tuple[str, ...]:
@@ -277,9 +271,7 @@ class _Fields:
             return None
         moment = parse_when(value)
         if moment is None:
-            self.add(
-                field, f"not a date: use YYYY-MM-DD, YYYY-MM-DD HH:MM or DD/MM/YYYY (got {value!r})"
-            )
+            self.add(field, f"not a date: write {DATE_FORMS}, a time may follow (got {value!r})")
         return moment
 
     def topics(self, value: Any, field: str) -> list[str]:
@@ -291,26 +283,3 @@ class _Fields:
             return value
         self.add(field, "must be a topic or a list of topics")
         return []
-
-
-def parse_when(value: Any) -> dt.datetime | None:
-    """A date or time from YAML as aware UTC; naive values are Asia/Ho_Chi_Minh local time."""
-    if isinstance(value, str):
-        value = _from_text(value.strip())
-    if isinstance(value, dt.datetime):
-        aware = value if value.tzinfo else value.replace(tzinfo=TZ)
-        return aware.astimezone(dt.UTC)
-    if isinstance(value, dt.date):
-        return dt.datetime.combine(value, dt.time(0), TZ).astimezone(dt.UTC)
-    return None
-
-
-def _from_text(text: str) -> dt.datetime | dt.date | None:
-    match = _VN_DATE.match(text)
-    try:
-        if match:
-            day, month, year, hour, minute = match.groups()
-            return dt.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0))
-        return dt.datetime.fromisoformat(text)
-    except ValueError:
-        return None

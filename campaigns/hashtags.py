@@ -7,6 +7,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from campaigns.text import nfc
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -30,19 +32,19 @@ def hashtags_list_adds(value: Any) -> Any:
 
 
 class HashtagsSpec(_Strict):
-    """What a campaign does to the hashtags its Facebook posts carry."""
+    """Hashtag của chiến dịch trên Facebook. / What a campaign does to its Facebook hashtags."""
 
     add: list[Hashtag] = Field(
         default_factory=list,
         description=(
-            "Hashtag thêm vào sau hashtag của đích Facebook (ví dụ #NgayPhapLuatVietNam). "
+            "Hashtag thêm vào sau hashtag của đích Facebook (ví dụ #NgayPhapLuatVietNam). / "
             "Hashtags added after the Facebook target's own (like #NgayPhapLuatVietNam)."
         ),
     )
     replace: list[Hashtag] | None = Field(
         default=None,
         description=(
-            "Hashtag dùng thay cho hashtag của đích Facebook (`[]`: không hashtag nào). "
+            "Hashtag dùng thay cho hashtag của đích Facebook (`[]`: không hashtag nào). / "
             "Hashtags used instead of the Facebook target's own (`[]`: none at all)."
         ),
     )
@@ -52,3 +54,12 @@ class HashtagsSpec(_Strict):
         if self.replace is not None and self.add:
             raise ValueError("give 'add' or 'replace', not both")
         return self
+
+
+def campaign_hashtags(spec: HashtagsSpec | None) -> dict[str, Any]:
+    """A campaign's `hashtags` as the Campaign fields: added to the target's, or instead."""
+    if spec is None:
+        return {}
+    if spec.replace is not None:
+        return {"hashtags_replace": tuple(nfc(h) for h in spec.replace)}
+    return {"hashtags_add": tuple(nfc(h) for h in spec.add)}

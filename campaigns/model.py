@@ -11,11 +11,12 @@ import hashlib
 import os
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from campaigns.text import youtube_id
+from campaigns.topics import Topics
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -115,6 +116,12 @@ class Item:
         return youtube_id(self.video_url) if self.video_url else None
 
 
+def with_topics(item: Item, topics: Topics) -> Item:
+    """The item with its topics resolved through topics.yaml (feed categories onto slugs)."""
+    resolved = topics.resolve_all(item.topics)
+    return item if resolved == item.topics else replace(item, topics=resolved)
+
+
 @dataclass(frozen=True)
 class Schedule:
     """When a campaign's items are due: at fixed times, on a cron, or as soon as they appear."""
@@ -184,8 +191,7 @@ class Config:
     targets: Mapping[str, Target]
     campaigns: Mapping[str, Campaign]
     settings: Mapping[str, Any] = field(default_factory=dict)
-    topic_names: Mapping[str, str] = field(default_factory=dict)
-    """Topic slug -> Vietnamese name, from topics.yaml when the config has one."""
+    topics: Topics = field(default_factory=Topics)  # topics.yaml: labels and spellings
 
     def targets_of(self, unit: str, kinds: tuple[str, ...]) -> list[Target]:
         return [t for t in self.targets.values() if t.unit == unit and t.kind in kinds]

@@ -1,16 +1,17 @@
-"""The shape of each config file, checked strictly: unknown keys are errors, not ignored."""
+"""The shape of each config file, checked strictly: unknown keys are errors, not ignored.
+
+Shared pieces live in campaigns/schemabase.py and loa.yaml's models in campaigns/settings.py;
+both are re-exported here, so `schema.SettingsFile` and the rest keep their names.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any, Literal
 
 from croniter import croniter
 from pydantic import (
     AliasChoices,
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     ModelWrapValidatorHandler,
     PrivateAttr,
@@ -21,46 +22,90 @@ from pydantic import (
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from campaigns.hashtags import HashtagsSpec, hashtags_list_adds
+from campaigns.schemabase import (
+    KINDS_TEXT,
+    UNITS_HELP,
+    Code,
+    ConfigDate,
+    ConfigDateTime,
+    ReportSpec,
+    Strict,
+)
+from campaigns.settings import (
+    CHANNEL_KINDS,
+    DEFAULT_CONCURRENCY,
+    MINUTES_A_DAY,
+    ChannelSettings,
+    QuietSpec,
+    RetrySpec,
+    SettingsFile,
+    TimeOfDay,
+    time_of_day,
+)
 
-Code = str
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class ReportSpec(Strict):
-    """Who issues and signs a báo cáo (the Nghị định 30/2020 header and signature block).
-
-    In loa.yaml for the consolidated report and as defaults; per unit in units.yaml.
-    """
-
-    place: str | None = Field(default=None, max_length=60)
-    agency: str | None = Field(default=None, max_length=200)
-    parent_agency: str | None = Field(default=None, max_length=200)
-    abbreviation: str | None = Field(default=None, max_length=30)
-    signer_title: str | None = Field(default=None, max_length=200)
-    signer_name: str | None = Field(default=None, max_length=200)
-    recipients: list[str] | None = None
+__all__ = [  # the models defined here, and those re-exported from schemabase and settings
+    "CHANNEL_KINDS",
+    "DEFAULT_CONCURRENCY",
+    "MINUTES_A_DAY",
+    "QUOTA_KEYS",
+    "CampaignSpec",
+    "ChannelSettings",
+    "Code",
+    "ConfigDate",
+    "ConfigDateTime",
+    "MatchSpec",
+    "PeriodSpec",
+    "QuietSpec",
+    "ReportSpec",
+    "RetrySpec",
+    "ScheduleSpec",
+    "SettingsFile",
+    "SourceSpec",
+    "Strict",
+    "TargetSpec",
+    "TargetsFile",
+    "TimeOfDay",
+    "UnitSpec",
+    "UnitsFile",
+    "time_of_day",
+]
 
 
 class UnitSpec(Strict):
-    code: Code = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=60)
-    name: str = Field(min_length=1, max_length=200)
+    """Một đơn vị thực hiện kế hoạch. / One unit that carries out the plan."""
+
+    code: Code = Field(
+        pattern=r"^[a-z0-9][a-z0-9-]*$",
+        max_length=60,
+        description="Mã đơn vị: chữ thường không dấu, số và '-', ví dụ so-noi-vu."
+        " / Unit code: lower-case letters without diacritics, digits and '-'.",
+    )
+    name: str = Field(
+        min_length=1,
+        max_length=200,
+        description="Tên đơn vị, có dấu, ví dụ 'Sở Nội vụ'. / The unit's name.",
+    )
+    kind: Literal["department", "press", "district", "commune"] = Field(
+        description="Loại: department (sở, ban, ngành), press (báo chí), district (cấp huyện),"
+        " commune (cấp xã). / Kind of unit."
+    )
+    parent: Code | None = Field(
+        default=None, description="Mã đơn vị cấp trên. / The parent unit's code."
+    )
+    report: ReportSpec | None = Field(
+        default=None, description="Người ký, cơ quan ban hành báo cáo của đơn vị. / Its report."
+    )
     short_name: str | None = Field(
         default=None,
         min_length=1,
         max_length=40,
         description=(
             "Tên ngắn của đơn vị, đứng đầu mỗi tin nhắn SMS của đơn vị: [UBND TP Biên Hòa] "
-            "(mặc định: tên đơn vị; tùy chọn `prefix` của đích SMS được ưu tiên). "
+            "(mặc định: tên đơn vị; tùy chọn `prefix` của đích SMS được ưu tiên). / "
             "The unit's short name, which starts each of its SMS: [UBND TP Biên Hòa] "
             "(default: the unit's name; an SMS target's `prefix` option wins)."
         ),
     )
-    kind: Literal["department", "press", "district", "commune"]
-    parent: Code | None = None
-    report: ReportSpec | None = None
     agency: str | None = Field(
         default=None,
         min_length=1,
@@ -84,20 +129,47 @@ class UnitSpec(Strict):
 
 
 class UnitsFile(Strict):
-    units: list[UnitSpec]
+    """units.yaml: các đơn vị, theo thứ tự của báo cáo. / The units, in report order."""
+
+    units: list[UnitSpec] = Field(description="Danh sách đơn vị. / The list of units.")
 
 
 class TargetSpec(Strict):
     """One channel target for one unit, or the same target for several units at once."""
 
-    unit: Code | None = None
-    units: list[Code] | Literal["all"] | dict[str, str] | None = None
-    name: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_-]*$")
-    kind: Literal["website", "screen", "sms", "facebook", "zalo", "loudspeaker"]
-    transport: str = "outbox"
-    endpoint: str | None = None
-    credentials: dict[str, str] = Field(default_factory=dict)
-    options: dict[str, Any] = Field(default_factory=dict)
+    unit: Code | None = Field(
+        default=None, description="Mã một đơn vị (hoặc dùng 'units'). / One unit's code."
+    )
+    units: list[Code] | Literal["all"] | dict[str, str] | None = Field(
+        default=None, description=UNITS_HELP
+    )
+    name: str | None = Field(
+        default=None,
+        pattern=r"^[a-z0-9][a-z0-9_-]*$",
+        description="Tên riêng khi một đơn vị có hai kênh cùng loại, ví dụ kiosk."
+        " / A name when a unit has two targets of one kind.",
+    )
+    kind: Literal["website", "screen", "sms", "facebook", "zalo", "loudspeaker"] = Field(
+        description=f"Loại kênh: {KINDS_TEXT}. / Channel kind."
+    )
+    transport: str = Field(
+        default="outbox",
+        description="Cách gửi: outbox (chạy thử, ghi tệp), wordpress, webhook, anthias, folder,"
+        " kannel, esms, graph, zalo_oa, http. / How it is sent.",
+    )
+    endpoint: str | None = Field(
+        default=None, description="Địa chỉ dịch vụ (https://...). / The service's address."
+    )
+    credentials: dict[str, str] = Field(
+        default_factory=dict,
+        description="Tên biến môi trường giữ mật khẩu, khóa (không ghi mật khẩu ở đây), ví dụ"
+        " {app_password: LOA_SNV_WP_PASSWORD}. / Names of environment variables holding"
+        " the secrets, never the secrets.",
+    )
+    options: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Tùy chọn theo loại kênh (README, mục Channels). / Options per channel.",
+    )
 
     @field_validator("credentials")
     @classmethod
@@ -119,17 +191,43 @@ class TargetSpec(Strict):
 
 
 class TargetsFile(Strict):
-    targets: list[TargetSpec]
+    """targets.yaml: nơi mỗi đơn vị đăng tin. / Where each unit publishes."""
+
+    targets: list[TargetSpec] = Field(
+        description="Danh sách kênh đăng. / The list of channel targets."
+    )
 
 
 class SourceSpec(Strict):
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
-    kind: Literal["files", "videos", "feed", "youtube"]
-    path: str | None = None
-    url: str | None = None
-    interval: int = Field(default=900, ge=60)
-    topics: list[str] = Field(default_factory=list)
-    fallback: str | None = None
+    """Một nguồn nội dung. / One content source."""
+
+    id: str = Field(
+        pattern=r"^[a-z0-9][a-z0-9_-]*$",
+        description="Mã nguồn, không dấu, ví dụ bai-viet. / The source's id.",
+    )
+    kind: Literal["files", "videos", "feed", "youtube"] = Field(
+        description="files (thư mục bài Markdown), videos (danh sách video YAML), feed (RSS),"
+        " youtube (kênh YouTube). / Markdown folder, video list, RSS/Atom feed or YouTube feed."
+    )
+    path: str | None = Field(
+        default=None,
+        description="Đường dẫn trong thư mục config, ví dụ content/chi-so-cchc/."
+        " / Path under the config folder (files, videos).",
+    )
+    url: str | None = Field(
+        default=None, description="Địa chỉ RSS/Atom/YouTube. / The feed URL (feed, youtube)."
+    )
+    interval: int = Field(
+        default=900, ge=60, description="Số giây giữa hai lần đọc. / Seconds between polls."
+    )
+    topics: list[str] = Field(
+        default_factory=list,
+        description="Chủ đề riêng của nguồn (mặc định: của chiến dịch). / The source's topics.",
+    )
+    fallback: str | None = Field(
+        default=None,
+        description="Bản sao trong máy, dùng khi mất mạng. / A local copy used when offline.",
+    )
 
     @model_validator(mode="after")
     def _where(self) -> SourceSpec:
@@ -141,8 +239,10 @@ class SourceSpec(Strict):
 
 
 class PeriodSpec(Strict):
-    start: dt.date
-    end: dt.date
+    """Thời gian thực hiện. / The campaign's period."""
+
+    start: ConfigDate = Field(description="Ngày bắt đầu: YYYY-MM-DD hoặc DD/MM/YYYY. / First day.")
+    end: ConfigDate = Field(description="Ngày kết thúc: YYYY-MM-DD hoặc DD/MM/YYYY. / Last day.")
 
     @model_validator(mode="after")
     def _order(self) -> PeriodSpec:
@@ -152,9 +252,21 @@ class PeriodSpec(Strict):
 
 
 class ScheduleSpec(Strict):
-    on_new_item: bool | None = None
-    at: list[dt.datetime] | None = None
-    cron: str | None = None
+    """Khi nào đăng: chọn một trong ba cách. / When to publish: one of three ways."""
+
+    on_new_item: bool | None = Field(
+        default=None, description="Đăng ngay khi có bài mới. / As soon as an item appears."
+    )
+    at: list[ConfigDateTime] | None = Field(
+        default=None,
+        description="Các mốc đăng, ví dụ 2024-03-15T08:00:00+07:00 hoặc 15/03/2024 08:00."
+        " / Fixed times.",
+    )
+    cron: str | None = Field(
+        default=None,
+        description="Lịch định kỳ (cron, giờ Việt Nam), ví dụ '0 8 * * 1' = 8 giờ sáng thứ Hai."
+        " / A cron line, Asia/Ho_Chi_Minh.",
+    )
 
     @model_validator(mode="after")
     def _one_kind(self) -> ScheduleSpec:
@@ -169,8 +281,14 @@ class ScheduleSpec(Strict):
 class MatchSpec(Strict):
     """Which items of the sources this campaign takes: any listed topic or keyword matches."""
 
-    topics: list[str] = Field(default_factory=list)
-    keywords: list[str] = Field(default_factory=list)
+    topics: list[str] = Field(
+        default_factory=list, description="Nhận bài có một trong các chủ đề. / Topics taken."
+    )
+    keywords: list[str] = Field(
+        default_factory=list,
+        description="Nhận bài có một trong các từ khóa (không phân biệt hoa thường, dấu)."
+        " / Keywords, matched without case or diacritics.",
+    )
 
     @model_validator(mode="after")
     def _something(self) -> MatchSpec:
@@ -185,30 +303,56 @@ QUOTA_KEYS = ("quotas", "targets")  # the key for a campaign's quotas, then its 
 class CampaignSpec(Strict):
     """One campaign file; `quotas` (old key `targets`) are per-unit counts per quarter."""
 
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)
-    title: str = Field(min_length=1)
-    period: PeriodSpec
-    topics: list[str] = Field(default_factory=list)
-    sources: list[SourceSpec] = Field(min_length=1)
-    units: list[Code] | Literal["all"] | dict[str, str]
+    id: str = Field(
+        pattern=r"^[a-z0-9][a-z0-9-]*$",
+        max_length=80,
+        description="Mã chiến dịch: chữ thường không dấu, số và '-', ví dụ ngay-phap-luat-2024."
+        " / Campaign id: lower-case letters without diacritics, digits and '-'.",
+    )
+    title: str = Field(min_length=1, description="Tên chiến dịch, có dấu. / The title.")
+    period: PeriodSpec = Field(description="Thời gian thực hiện. / The period.")
+    topics: list[str] = Field(
+        default_factory=list,
+        description="Chủ đề (mã trong topics.yaml, hoặc tên tiếng Việt). / Topics.",
+    )
+    sources: list[SourceSpec] = Field(
+        min_length=1, description="Nguồn nội dung. / Content sources."
+    )
+    units: list[Code] | Literal["all"] | dict[str, str] = Field(description=UNITS_HELP)
     channels: list[Literal["website", "screen", "sms", "facebook", "zalo", "loudspeaker"]] = Field(
-        min_length=1
+        min_length=1, description=f"Các loại kênh đăng: {KINDS_TEXT}. / Channel kinds."
     )
-    schedule: ScheduleSpec = Field(default_factory=lambda: ScheduleSpec(on_new_item=True))
-    approval: Literal["none", "required"] = "none"
+    schedule: ScheduleSpec = Field(
+        default_factory=lambda: ScheduleSpec(on_new_item=True),
+        description="Lịch đăng (mặc định: ngay khi có bài). / Schedule (default on_new_item).",
+    )
+    approval: Literal["none", "required"] = Field(
+        default="none",
+        description="required: mỗi lần đăng phải được duyệt trước. / Needs approval first.",
+    )
     quotas: dict[str, dict[str, int]] = Field(
-        default_factory=dict, validation_alias=AliasChoices(*QUOTA_KEYS)
+        default_factory=dict,
+        validation_alias=AliasChoices(*QUOTA_KEYS),
+        description="Chỉ tiêu mỗi đơn vị mỗi quý, ví dụ website: {Q1: 6, Q2: 6}. Thước đo:"
+        f" {KINDS_TEXT}, article, video. / Per-unit counts per quarter.",
     )
-    match: MatchSpec | None = None
-    cap_per_day: int | None = Field(default=None, ge=1)
+    match: MatchSpec | None = Field(
+        default=None, description="Chỉ nhận bài theo chủ đề, từ khóa. / Filter items."
+    )
+    cap_per_day: int | None = Field(
+        default=None, ge=1, description="Tối đa số bài mỗi ngày mỗi đơn vị. / Items a day at most."
+    )
     # A target added after the campaign was first planned also gets the items that appeared
     # before it (at their own due times); by default only those that appear from then on.
-    backfill: bool = False
+    backfill: bool = Field(
+        default=False,
+        description="true: kênh thêm sau cũng nhận các bài cũ. / Later targets get old items.",
+    )
     hashtags: Annotated[HashtagsSpec | None, BeforeValidator(hashtags_list_adds)] = Field(
         default=None,
         description=(
             "Hashtag của chiến dịch trên Facebook: một danh sách (thêm vào hashtag của "
-            "đích), `{add: [...]}` (thêm) hoặc `{replace: [...]}` (thay thế). "
+            "đích), `{add: [...]}` (thêm) hoặc `{replace: [...]}` (thay thế). / "
             "The campaign's Facebook hashtags: a list (added to the target's), "
             "`{add: [...]}` (added) or `{replace: [...]}` (instead of the target's)."
         ),
@@ -249,115 +393,3 @@ class CampaignSpec(Strict):
                 for err in e.errors()
             ]
         raise ValidationError.from_exception_data(cls.__name__, errors)
-
-
-class RetrySpec(Strict):
-    attempts: int = Field(default=5, ge=1, le=50)
-    first_delay: float = Field(default=30, gt=0)
-    cap: float = Field(default=3600, gt=0)
-    jitter: float = Field(default=0.2, ge=0, le=1)
-
-
-MINUTES_A_DAY = 24 * 60
-
-
-def time_of_day(value: Any) -> dt.time:
-    """A local wall-clock time (Asia/Ho_Chi_Minh), naive: "22:00", or 22:00 left unquoted.
-
-    YAML 1.1 reads an unquoted 22:00 as the base-60 integer 1320 (22 * 60 + 0), so an int is
-    taken as minutes after midnight. A time with a UTC offset is refused: every time of day
-    in the config is the province's wall clock.
-    """
-    hint = 'write it as "HH:MM" in quotes, like "22:00"'
-    if isinstance(value, bool):
-        raise ValueError(f"not a time of day; {hint}")
-    if isinstance(value, int):
-        if not 0 <= value < MINUTES_A_DAY:
-            raise ValueError(f"{value} is not a time of day; {hint}")
-        return dt.time(value // 60, value % 60)
-    if isinstance(value, dt.time):
-        parsed = value
-    elif isinstance(value, str):
-        try:
-            parsed = dt.time.fromisoformat(value.strip())
-        except ValueError:
-            raise ValueError(f"'{value}' is not a time of day; {hint}") from None
-    else:
-        raise ValueError(f"not a time of day; {hint}")
-    if parsed.tzinfo is not None:
-        raise ValueError(f"give the local time (Asia/Ho_Chi_Minh) without an offset; {hint}")
-    return parsed
-
-
-TimeOfDay = Annotated[dt.time, BeforeValidator(time_of_day)]
-"""Every time-of-day field in the config: a naive Asia/Ho_Chi_Minh wall-clock time."""
-
-
-class QuietSpec(Strict):
-    start: TimeOfDay
-    end: TimeOfDay
-
-
-class ChannelSettings(Strict):
-    retry: RetrySpec = Field(default_factory=RetrySpec)
-    quiet_hours: QuietSpec | None = None
-    rate_per_second: float | None = Field(default=None, gt=0)
-    rate_per_minute: float | None = Field(default=None, gt=0)
-    concurrency: int | None = Field(default=None, ge=1)
-
-
-CHANNEL_KINDS = ("website", "screen", "sms", "facebook", "zalo", "loudspeaker")
-DEFAULT_CONCURRENCY = 4
-"""Publishes at once to one target unless loa.yaml or the target's options say otherwise."""
-
-
-class SettingsFile(Strict):
-    """loa.yaml. `concurrency` caps publishes at once per target, for every channel kind that
-    sets no `concurrency` of its own (a target's `options.concurrency` wins over both)."""
-
-    outbox: str = "outbox"
-    province: str = Field(
-        default="UBND tỉnh Đồng Nai",
-        min_length=1,
-        max_length=200,
-        description=(
-            "Cơ quan cấp tỉnh, in phía trên dòng tên cơ quan trên slide của các đơn vị không có"
-            " đơn vị cấp trên trong units.yaml. / The province's agency, printed above the"
-            " agency line on the slides of units with no parent in units.yaml."
-        ),
-    )
-    concurrency: int = Field(default=DEFAULT_CONCURRENCY, ge=1)
-    grace_seconds: int = Field(default=120, ge=2)
-    lease_seconds: int = Field(default=300, ge=2)
-    max_claims: int = Field(default=3, ge=1)
-    sms_price: float = Field(default=800, ge=0)  # VND per SMS segment, for `loa preview`
-    # SMS numbers whose batch got no answer wait this long for a delivery report; then the
-    # rest are sent once more ("resend") or left for an operator ("hold").
-    sms_settle_seconds: int = Field(default=900, ge=0)
-    sms_unsure: Literal["resend", "hold"] = "resend"
-    lock_seconds: int = Field(default=60, ge=5)
-    report: ReportSpec | None = None  # the báo cáo's header and signer (`loa report --format docx`)
-    # Unsent rows due longer ago than this, and untouched as long, are skipped (naming this).
-    late_after_days: int = Field(default=30, ge=1)
-    feed_deadline: float = Field(default=60, gt=0, le=3600)  # seconds a whole feed poll may take
-    ingest_threads: int = Field(default=32, ge=1, le=256)  # feeds polled at once in a tick
-    show_hosts: bool = False  # the status page shows each process's host:pid
-    channels: dict[
-        Literal["website", "screen", "sms", "facebook", "zalo", "loudspeaker"], ChannelSettings
-    ] = Field(default_factory=dict)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _cap_every_channel(cls, data: Any) -> Any:
-        """Give each channel kind without its own `concurrency` the global one."""
-        if not isinstance(data, dict) or not isinstance(data.get("channels", {}), dict):
-            return data
-        cap = data.get("concurrency", DEFAULT_CONCURRENCY)
-        if isinstance(cap, bool) or not isinstance(cap, int) or cap < 1:
-            return data  # reported by the field itself
-        channels = dict(data.get("channels") or {})
-        for kind in CHANNEL_KINDS:
-            given = channels.get(kind) or {}
-            if isinstance(given, dict) and given.get("concurrency") is None:
-                channels[kind] = {**given, "concurrency": cap}
-        return {**data, "channels": channels}

@@ -34,8 +34,9 @@ def write_config(
     articles: int = 2,
     settings: dict[str, Any] | None = None,
     published: list[dt.datetime] | None = None,
+    topics: dict[str, Any] | None = None,
 ) -> Path:
-    """A small, valid config folder; pass lists to replace any part."""
+    """A small, valid config folder; pass lists to replace any part (`topics`: topics.yaml)."""
     root.mkdir(parents=True, exist_ok=True)
     (root / "content" / "news").mkdir(parents=True, exist_ok=True)
     (root / "recipients").mkdir(exist_ok=True)
@@ -81,6 +82,10 @@ def write_config(
     (root / "targets.yaml").write_text(
         yaml.safe_dump({"targets": targets}, allow_unicode=True), "utf-8"
     )
+    if topics is not None:
+        (root / "topics.yaml").write_text(
+            yaml.safe_dump({"topics": topics}, allow_unicode=True), "utf-8"
+        )
     (root / "campaigns").mkdir(exist_ok=True)
     for c in campaigns:
         (root / "campaigns" / f"{c['id']}.yaml").write_text(

@@ -50,11 +50,17 @@ DVC = campaign(channels=["website", "sms", "facebook", "screen", "zalo"])
 REASON_403 = "Trang TTĐT trả lời 403: mật khẩu ứng dụng không đúng"
 REASON_UNCERTAIN = "không tìm thấy bài sau khi tiến trình dừng; cần người vận hành quyết định"
 TOPICS = [[], ["dich-vu-cong"], ["dich-vu-cong", "thanh-toan"], ["chi-so-par-index"]]
+LABELS = {  # topics.yaml: the labels reports print ("thanh-toan" has none)
+    "dich-vu-cong": {"name": "Dịch vụ công trực tuyến", "en": "Online public services"},
+    "chi-so-par-index": "Chỉ số PAR Index",
+}
 
 
 def seed_runtime(tmp_path: Path, database_url: str, beats_at: dt.datetime = NOW) -> Runtime:
     """The seed config in tmp_path/config, on a fresh database, with seed rows committed."""
-    root = write_config(tmp_path / "config", units=UNITS, targets=TARGETS, campaigns=[DVC, CHI_SO])
+    root = write_config(
+        tmp_path / "config", units=UNITS, targets=TARGETS, campaigns=[DVC, CHI_SO], topics=LABELS
+    )
     rt = build_runtime(root, database_url, clock=fixed_clock(NOW), outbox=tmp_path / "outbox")
     with rt.sessions.begin() as s:
         seed_deliveries(s)

@@ -207,7 +207,7 @@ def test_the_shipped_example_sets_its_quotas_under_the_quotas_key() -> None:
     text = (REPO_CONFIG / "campaigns" / "chi-so-cchc.yaml").read_text(encoding="utf-8")
     assert "\nquotas:\n" in text
     quotas = load_config(REPO_CONFIG).campaigns["chi-so-cchc"].quotas
-    assert quotas["website"] == {"Q1": 6, "Q2": 6, "Q3": 6, "Q4": 6}
+    assert quotas["website"] == {"Q1": 1, "Q2": 2, "Q3": 1, "Q4": 2}
 
 
 QUOTAS = {"website": {"Q1": 6, "Q2": 6}, "video": {"Q3": 2}}

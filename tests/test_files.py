@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from campaigns.files import ContentError, load_articles, load_videos, parse_when
+from campaigns.dates import parse_when
+from campaigns.files import ContentError, load_articles, load_videos
 from campaigns.model import Source
 
 ARTICLES = Source("cchc.bai-viet", "files", path="content/cchc", topics=("cải cách hành chính",))

@@ -20,10 +20,13 @@ from sqlalchemy import select
 
 import channels.slide as slide
 from campaigns.model import TZ
+from campaigns.periods import parse_period
 from channels.names import target_folder
 from tests.hostile import BAD_URLS, bad_links
 from worker.engine.embedded import run_once
 from worker.engine.runtime import Runtime, build_runtime, fixed_clock
+from worker.reports.report import build_report
+from worker.reports.tables import topics_table
 from worker.store.models import PUBLISHED, ContentItem, Delivery, SourceState
 from worker.web.page import create_app
 
@@ -111,6 +114,27 @@ def test_the_example_and_hostile_input_reach_the_outbox_clean(
     assert any("Tóm tắt &" in t for t in sent)  # the hostile files did go out, cleaned
     assert any("Cải cách hành chính 0" in t for t in sent)  # and the hostile feed entries
     assert seen_by_operators(rt, caplog.text) == []
+    assert_the_example_story(rt)
+
+
+def assert_the_example_story(rt: Runtime) -> None:
+    """The example's 2024 report tells a believable story (the hostile additions change no
+    campaign with quotas): units meet their quotas, save the two communes without a Facebook
+    page and Sở Tài chính without a waiting screen; topics print as their labels, and the
+    feed's Vietnamese categories count under the campaigns' topics, not beside them."""
+    with rt.sessions() as s:
+        report = build_report(s, rt.config, parse_period("2024"))
+    behind = {(g.unit, g.measure) for g in report.goals if g.behind}
+    assert behind == {("tan-phong", "facebook"), ("long-phuoc", "facebook"),
+                      ("so-tai-chinh", "screen")}  # fmt: skip
+    assert len(report.goals) == 84
+    rows = topics_table(report, "vi").rows
+    labels = [str(r[0]) for r in rows]
+    assert {"Cải cách hành chính", "Chỉ số PAR Index", "Khảo sát sự hài lòng"} <= set(labels)
+    slugs = [t.topic for t in report.topics if t.topic]
+    assert "cai-cach-hanh-chinh" in slugs and "khao-sat-hai-long" in slugs
+    assert not any(t in slugs for t in ("cải cách hành chính", "par index", "khảo sát"))
+    assert not any(re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)+", label) for label in labels), labels
 
 
 def seen_by_operators(rt: Runtime, log: str) -> list[str]:

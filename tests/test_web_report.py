@@ -44,3 +44,18 @@ def test_the_report_view_defaults_to_this_quarter_and_refuses_what_it_cannot_rea
     assert client.get("/report?campaign=none").status_code == 404
     assert client.get("/report/pie.png").status_code == 404
     assert client.get("/report/quotas.png?period=2024&campaign=dvc").status_code == 404
+
+
+def test_topics_show_as_their_labels_on_the_page_and_in_the_api(client: FlaskClient) -> None:
+    html = client.get("/report?period=2024").get_data(as_text=True)
+    assert "<h2>Theo chủ đề</h2>" in html
+    assert '<td class="">Dịch vụ công trực tuyến</td>' in html
+    assert '<td class="">Thanh toan</td>' in html  # not in topics.yaml: its words
+    assert ">dich-vu-cong<" not in html and ">thanh-toan<" not in html
+    english = client.get("/report?period=2024&lang=en").get_data(as_text=True)
+    assert "Online public services" in english
+    topics = client.get("/api/report?period=2024").get_json()["topics"]
+    named = {t["topic"]: (t["name"], t["name_en"]) for t in topics}
+    assert named["dich-vu-cong"] == ("Dịch vụ công trực tuyến", "Online public services")
+    assert named["thanh-toan"] == ("Thanh toan", "Thanh toan")
+    assert named.get(None, (None, None)) == (None, None)

@@ -134,6 +134,18 @@ def _db(args: argparse.Namespace) -> int:
     return servers.db(args)
 
 
+def _new(args: argparse.Namespace) -> int:
+    from worker.cli import new  # noqa: PLC0415 (start-up: config loading only for `loa new`)
+
+    return new.new(args)
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from worker.cli import new  # noqa: PLC0415 (start-up: pydantic only for `loa schema`)
+
+    return new.write_schemas(args)
+
+
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "check": _check,
     "run": _run,
@@ -151,6 +163,8 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "callbacks": _callbacks,
     "db": _db,
     "users": _users,
+    "new": _new,
+    "schema": _schema,
 }
 
 

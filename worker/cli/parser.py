@@ -6,6 +6,7 @@ import argparse
 import os
 
 from campaigns.model import CHANNEL_KINDS
+from worker.cli.authoring import add_authoring
 from worker.reports.sections import SECTION_ALIASES, SECTIONS
 from worker.store.states import STATES
 
@@ -189,4 +190,5 @@ def build_parser() -> argparse.ArgumentParser:
     _operators(sub, _filters())
     _report(sub)
     _servers(sub)
+    add_authoring(sub)  # loa new campaign|article, loa schema
     return p

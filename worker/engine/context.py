@@ -23,7 +23,7 @@ def context_for(rt: Runtime, d: Delivery, item: ContentItem, target: Target) -> 
     short = _short_link(rt, d, item, target) if target.kind == "sms" else None
     return Context(
         campaign=rt.config.campaigns.get(d.campaign),
-        topic_names=rt.config.topic_names,
+        topic_names={slug: t.name for slug, t in rt.config.topics.labels.items()},
         short_link=short,
     )
 

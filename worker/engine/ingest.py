@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from campaigns.feeds import FeedState, content_hash, poll
 from campaigns.files import ContentError, load_videos, read_articles
-from campaigns.model import Item, Source
+from campaigns.model import Item, Source, with_topics
 from worker.engine.runtime import Runtime
 from worker.store.models import ContentItem, SourceState
 
@@ -96,6 +96,7 @@ def ingest_source(
     if deadline is None:
         deadline = float(rt.setting("feed_deadline", default=60))
     items, error, update = _read(rt, source, state, now, deadline)
+    items = tuple(with_topics(i, rt.config.topics) for i in items)  # onto topics.yaml's
     error = rt.redact(error) if error else None
     new = updated = 0
     with rt.sessions.begin() as s:

@@ -115,7 +115,7 @@ def _results(doc: Document, report: Report, lang: str) -> None:
         line(doc, _sms_sentence(lang, sum(s.recipients for s in sms), sum(s.sent for s in sms)))
     _chart(doc, months_chart(report, lang), p["chart_months"])
     heading(doc, p["by_topic"])
-    data_table(doc, topics_table(report, lang, named=True), h["stt"], first_cm=5.0)
+    data_table(doc, topics_table(report, lang), h["stt"], first_cm=5.0)
     if report.awaiting:
         heading(doc, p["awaiting"])
         for note in awaiting_notes(report, lang):

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from campaigns.model import CHANNEL_KINDS, TZ, Config
 from campaigns.periods import Period
+from campaigns.topics import Topics
 from worker.reports.quotas import Goal, build_goals
 from worker.store.filters import Filters, in_period
 from worker.store.models import (
@@ -91,6 +92,7 @@ class Report:
     monthly: Counter[tuple[str, str]] = field(default_factory=Counter)  # "2024-01", channel
     awaiting: dict[str, int] = field(default_factory=dict)  # campaign: awaiting approval
     campaigns: dict[str, str] = field(default_factory=dict)  # id: title, those reported on
+    topic_table: Topics = field(default_factory=Topics)  # topics.yaml: each topic's label
 
     @property
     def channels(self) -> tuple[str, ...]:
@@ -161,6 +163,7 @@ def build_report(
     report.sms = _sms(session, period, filters)
     report.loudspeaker = _loudspeaker(session, period, filters)
     report.topics, report.topic_totals = _topics(session, config, period, filters)
+    report.topic_table = config.topics
     report.goals = build_goals(session, config, period, filters)
     report.forms, report.monthly = _forms_and_months(session, period, filters)
     report.awaiting = _awaiting(session, period, filters)

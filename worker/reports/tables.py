@@ -71,10 +71,11 @@ def channels_table(report: Report, lang: str) -> Table:
     return Table(h["sheet_summary"], header, rows, _column_sums(h["total"], rows), groups)
 
 
-def topics_table(report: Report, lang: str, *, named: bool = False) -> Table:
+def topics_table(report: Report, lang: str) -> Table:
     """Published deliveries per topic and channel; an item with two topics counts under both.
 
-    Topics show as their slugs (stable for scripts) or, `named`, as their names (for print).
+    Topics show as their labels from topics.yaml (a term not listed, as its words), never as
+    slugs, in every format: the terminal, CSV, XLSX and the báo cáo.
     """
     h = words(lang)
     chans = report.channels
@@ -82,7 +83,7 @@ def topics_table(report: Report, lang: str, *, named: bool = False) -> Table:
     def label(topic: str | None) -> str:
         if topic is None:
             return h["no_topic"]
-        return topic_name(topic, lang) if named else topic
+        return topic_name(topic, lang, report.topic_table)
 
     rows: list[list[Cell]] = [
         [label(t.topic), *(t.channels[c] for c in chans), t.total] for t in report.topics

@@ -42,7 +42,7 @@ def build_workbook(report: Report, lang: str = "vi", head: Letterhead | None = N
     wb = Workbook()
     tables = [
         channels_table(report, lang),
-        topics_table(report, lang, named=True),
+        topics_table(report, lang),
         sms_table(report, lang),
         goals_table(report, lang),
     ]

@@ -98,7 +98,14 @@ def report_json(report: Report) -> dict[str, Any]:
         "units": units,
         "totals": report.totals(),
         "topics": [
-            {"topic": t.topic, "channels": t.channels, "total": t.total} for t in report.topics
+            {
+                "topic": t.topic,
+                "name": report.topic_table.label(t.topic) if t.topic else None,
+                "name_en": report.topic_table.label(t.topic, "en") if t.topic else None,
+                "channels": t.channels,
+                "total": t.total,
+            }
+            for t in report.topics
         ],
         "topic_totals": report.topic_totals,
         "quotas": quotas,

@@ -19,7 +19,7 @@ from worker.reports import progress as campaign_progress
 from worker.reports.assessment import assessment
 from worker.reports.letterhead import subject
 from worker.reports.report import BUCKETS, Report, build_report
-from worker.reports.tables import awaiting_notes, summary_table
+from worker.reports.tables import awaiting_notes, summary_table, topics_table
 from worker.reports.words import ago, local_time, state_name
 from worker.store import reads as overview
 from worker.store.accounts import any_enabled
@@ -134,6 +134,7 @@ def report_page() -> str:
         report=report,
         heading=subject(report.period, chosen),
         summary=summary_table(report, chosen),
+        topics=topics_table(report, chosen),
         notes=awaiting_notes(report, chosen),
         assessment=assessment(report, chosen),
         months_png=url_for("report_chart", chart="months", **query),
