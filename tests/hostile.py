@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from typing import Any
@@ -9,9 +10,11 @@ from typing import Any
 import pytest
 
 import channels.slide as slide
-from campaigns.model import Item, Target, Unit
+from campaigns.model import TZ, Item, Target, Unit
 from channels.registry import FORMATS
 
+DUE = dt.datetime(2024, 6, 1, 9, 0, tzinfo=TZ)
+"""When the deliveries these formats stand for are due (a slide's window starts then)."""
 UNIT = Unit("bien-hoa", "UBND Thành phố Biên Hòa", "district")
 BAD_URLS = (
     "javascript:alert(1)",
@@ -45,7 +48,7 @@ def outputs(item: Item, monkeypatch: pytest.MonkeyPatch) -> dict[str, dict[str, 
     for cls in FORMATS:
         kind, fmt = cls.kind, cls()
         payloads.clear()
-        msg = fmt.format(item, UNIT, target(kind), recipients=("84912000001",))
+        msg = fmt.format(item, UNIT, target(kind), recipients=("84912000001",), due=DUE)
         seen[kind] = {
             "title": msg.title,
             "text": msg.text,
