@@ -71,17 +71,18 @@ class TargetSpec(Strict):
     def _env_names(cls, value: dict[str, str]) -> dict[str, str]:
         for key, var in value.items():
             if not var.replace("_", "").isalnum() or not var.isupper():
-                raise ValueError(
-                    f"credentials.{key} must name an environment variable"
-                    " (like LOA_SNV_WP_PASSWORD),"
-                    " never hold the secret itself"
+                raise PydanticCustomError(
+                    "loa.secret_in_config",
+                    "credentials.{key} must name an environment variable (like"
+                    " LOA_SNV_WP_PASSWORD), never hold the secret itself",
+                    {"key": key},
                 )
         return value
 
     @model_validator(mode="after")
     def _one_unit_form(self) -> TargetSpec:
         if (self.unit is None) == (self.units is None):
-            raise ValueError("give exactly one of 'unit' or 'units'")
+            raise PydanticCustomError("loa.one_unit_form", "give exactly one of 'unit' or 'units'")
         return self
 
 
@@ -100,10 +101,13 @@ class SourceSpec(Strict):
 
     @model_validator(mode="after")
     def _where(self) -> SourceSpec:
-        if self.kind in {"files", "videos"} and not self.path:
-            raise ValueError(f"a '{self.kind}' source needs 'path'")
-        if self.kind in {"feed", "youtube"} and not self.url:
-            raise ValueError(f"a '{self.kind}' source needs 'url'")
+        need = "path" if self.kind in {"files", "videos"} else "url"
+        if not getattr(self, need):
+            raise PydanticCustomError(
+                "loa.source_needs",
+                "a '{kind}' source needs '{key}'",
+                {"kind": self.kind, "key": need},
+            )
         return self
 
 
@@ -114,7 +118,11 @@ class PeriodSpec(Strict):
     @model_validator(mode="after")
     def _order(self) -> PeriodSpec:
         if self.end < self.start:
-            raise ValueError("period.end is before period.start")
+            raise PydanticCustomError(
+                "loa.period_order",
+                "period.end ({end}) is before period.start ({start})",
+                {"start": self.start.isoformat(), "end": self.end.isoformat()},
+            )
         return self
 
 
@@ -127,9 +135,14 @@ class ScheduleSpec(Strict):
     def _one_kind(self) -> ScheduleSpec:
         given = [k for k in ("on_new_item", "at", "cron") if getattr(self, k) not in (None, False)]
         if len(given) != 1:
-            raise ValueError("give exactly one of 'on_new_item: true', 'at: [...]' or 'cron: ...'")
+            raise PydanticCustomError(
+                "loa.schedule_one",
+                "give exactly one of 'on_new_item: true', 'at: [...]' or 'cron: ...'",
+            )
         if self.cron is not None and not croniter.is_valid(self.cron):
-            raise ValueError(f"'{self.cron}' is not a valid cron expression")
+            raise PydanticCustomError(
+                "loa.cron", "'{value}' is not a valid cron expression", {"value": self.cron}
+            )
         return self
 
 
@@ -142,7 +155,9 @@ class MatchSpec(Strict):
     @model_validator(mode="after")
     def _something(self) -> MatchSpec:
         if not self.topics and not self.keywords:
-            raise ValueError("give 'topics' or 'keywords' (or drop 'match')")
+            raise PydanticCustomError(
+                "loa.match_empty", "give 'topics' or 'keywords' (or drop 'match')"
+            )
         return self
 
 
@@ -194,7 +209,9 @@ class CampaignSpec(Strict):
                 spec._quotas_key = old
             return spec
         both = PydanticCustomError(
-            "value_error", f"give the quotas under '{new}' or its old name '{old}', not both"
+            "loa.quotas_both",
+            "give the quotas under '{new}' or its old name '{old}', not both",
+            {"new": new, "old": old},
         )
         errors = [InitErrorDetails(type=both, loc=(old,), input=data[old])]
         try:
@@ -226,12 +243,11 @@ def time_of_day(value: Any) -> dt.time:
     taken as minutes after midnight. A time with a UTC offset is refused: every time of day
     in the config is the province's wall clock.
     """
-    hint = 'write it as "HH:MM" in quotes, like "22:00"'
     if isinstance(value, bool):
-        raise ValueError(f"not a time of day; {hint}")
+        raise _not_a_time(value)
     if isinstance(value, int):
         if not 0 <= value < MINUTES_A_DAY:
-            raise ValueError(f"{value} is not a time of day; {hint}")
+            raise _not_a_time(value)
         return dt.time(value // 60, value % 60)
     if isinstance(value, dt.time):
         parsed = value
@@ -239,12 +255,24 @@ def time_of_day(value: Any) -> dt.time:
         try:
             parsed = dt.time.fromisoformat(value.strip())
         except ValueError:
-            raise ValueError(f"'{value}' is not a time of day; {hint}") from None
+            raise _not_a_time(value) from None
     else:
-        raise ValueError(f"not a time of day; {hint}")
+        raise _not_a_time(value)
     if parsed.tzinfo is not None:
-        raise ValueError(f"give the local time (Asia/Ho_Chi_Minh) without an offset; {hint}")
+        raise PydanticCustomError(
+            "loa.time_offset",
+            'give the local time (Asia/Ho_Chi_Minh) without an offset; write it as "HH:MM"'
+            ' in quotes, like "22:00"',
+        )
     return parsed
+
+
+def _not_a_time(value: Any) -> PydanticCustomError:
+    return PydanticCustomError(
+        "loa.time_of_day",
+        '\'{value}\' is not a time of day; write it as "HH:MM" in quotes, like "22:00"',
+        {"value": str(value)},
+    )
 
 
 TimeOfDay = Annotated[dt.time, BeforeValidator(time_of_day)]
@@ -274,6 +302,8 @@ class SettingsFile(Strict):
     sets no `concurrency` of its own (a target's `options.concurrency` wins over both)."""
 
     outbox: str = "outbox"
+    # the language of command-line messages when neither --lang nor LOA_LANG says (default vi)
+    lang: Literal["vi", "en"] | None = None
     concurrency: int = Field(default=DEFAULT_CONCURRENCY, ge=1)
     grace_seconds: int = Field(default=120, ge=2)
     lease_seconds: int = Field(default=300, ge=2)

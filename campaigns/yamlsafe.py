@@ -14,17 +14,51 @@ class YamlTooBig(ValueError):
     """A YAML document whose aliases expand past MAX_NODES, or refer to themselves."""
 
 
+Lines = dict[tuple[str, ...], int]
+"""The line (from 1) of each key path in a document: ("units", "3", "code") -> 7."""
+
+
 def safe_yaml(text: str) -> Any:
     """yaml.safe_load, refusing aliases that expand past MAX_NODES nodes or loop."""
+    return safe_yaml_lines(text)[0]
+
+
+def safe_yaml_lines(text: str) -> tuple[Any, Lines]:
+    """As `safe_yaml`, with the line where each key and list entry starts (from the node marks),
+    so a problem can name its line."""
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:
-            return None
+            return None, {}
         _expanded_size(node, {}, set())
-        return loader.construct_document(node)
+        lines: Lines = {}
+        _lines(node, (), lines, 0)
+        return loader.construct_document(node), lines
     finally:
         loader.dispose()
+
+
+def line_of(lines: Lines, path: tuple[str, ...]) -> int | None:
+    """The line of `path`, or of the nearest enclosing key the document has."""
+    for end in range(len(path), 0, -1):
+        if path[:end] in lines:
+            return lines[path[:end]]
+    return None
+
+
+def _lines(node: yaml.Node, path: tuple[str, ...], lines: Lines, depth: int) -> None:
+    if depth > 50 or len(lines) > MAX_NODES:
+        return
+    if isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            lines.setdefault((*path, str(i)), item.start_mark.line + 1)
+            _lines(item, (*path, str(i)), lines, depth + 1)
+    elif isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode):
+                lines.setdefault((*path, str(key.value)), key.start_mark.line + 1)
+                _lines(value, (*path, str(key.value)), lines, depth + 1)
 
 
 def _expanded_size(node: yaml.Node, sizes: dict[int, int], open_: set[int]) -> int:

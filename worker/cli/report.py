@@ -47,15 +47,15 @@ def report(args: argparse.Namespace) -> int:
     result = _build(rt, args, period, getattr(args, "unit", None))
     if fmt in ("xlsx", "docx"):
         out = Path(output or _file_name(period, result.filters.unit, fmt))
-        _write_file(rt, result, out, fmt, args.lang)
+        _write_file(rt, result, out, fmt, _lang(args))
         print(f"wrote {out}")
         return 0
     if fmt == "csv":
         delimiter = DELIMITERS[getattr(args, "delimiter", ",")]
         section = getattr(args, "section", None) or "summary"
-        text = as_section_csv(result, args.lang, section, delimiter=delimiter)
+        text = as_section_csv(result, _lang(args), section, delimiter=delimiter)
     else:
-        text = as_text(result, args.lang) + "\n"
+        text = as_text(result, _lang(args)) + "\n"
     # CSV gets a byte-order mark (files and stdout alike) so Excel reads the Vietnamese as UTF-8
     bom = fmt == "csv" and getattr(args, "bom", True)
     if output:
@@ -78,7 +78,7 @@ def _each_unit(rt: Runtime, args: argparse.Namespace, period: Period, folder: Pa
     units = _build(rt, args, period, None).units
     for code, _ in units:
         out = folder / _file_name(period, code, args.format)
-        _write_file(rt, _build(rt, args, period, code), out, args.format, args.lang)
+        _write_file(rt, _build(rt, args, period, code), out, args.format, _lang(args))
         print(f"wrote {out}")
     return 0
 
@@ -108,3 +108,9 @@ def _stdout(text: str, *, bom: bool) -> None:
     sys.stdout.flush()
     buffer.write(data)
     buffer.flush()
+
+
+def _lang(args: argparse.Namespace) -> str:
+    """The report's language: `--lang` (before or after `report`), else Vietnamese: the báo
+    cáo is an official Vietnamese document, whatever language the messages are in."""
+    return str(getattr(args, "lang", None) or "vi")
