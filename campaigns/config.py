@@ -91,22 +91,8 @@ class _Loader:
                 self.add(path, "", msg("cfg.too_big", mb=MAX_FILE_BYTES // 1_000_000))
                 return None
             data, self.lines[self.rel(path)] = safe_yaml_lines(path.read_bytes().decode("utf-8"))
-        except YamlTooBig as e:
-            self.add(path, "", msg("cfg.aliases", limit=MAX_NODES))
-            return None
-        except RecursionError:
-            self.add(path, "", msg("cfg.too_deep"))
-            return None
-        except yaml.YAMLError as e:
-            mark = getattr(e, "problem_mark", None)
-            line = mark.line + 1 if mark else None
-            self.add(path, "", msg("cfg.yaml", detail=getattr(e, "problem", e)), line)
-            return None
-        except UnicodeDecodeError as e:
-            self.add(path, "", msg("cfg.not_utf8", line=_bad_line(path, e.start)))
-            return None
-        except OSError as e:
-            self.add(path, "", msg("cfg.cannot_read", detail=e.strerror or e))
+        except (YamlTooBig, RecursionError, yaml.YAMLError, UnicodeDecodeError, OSError) as e:
+            self.add(path, "", *_unreadable(path, e))
             return None
         return data if data is not None else {}
 
@@ -155,6 +141,21 @@ class _Loader:
             if self.units_unread or (code is not None and code in self.broken_units):
                 continue
             self.add(file, where, problem)
+
+
+def _unreadable(path: Path, e: Exception) -> tuple[Msg, int | None]:
+    """Why a config file could not be read, and the line when known."""
+    if isinstance(e, YamlTooBig):
+        return msg("cfg.aliases", limit=MAX_NODES), None
+    if isinstance(e, RecursionError):
+        return msg("cfg.too_deep"), None
+    if isinstance(e, yaml.YAMLError):
+        mark = getattr(e, "problem_mark", None)
+        return msg("cfg.yaml", detail=getattr(e, "problem", e)), mark.line + 1 if mark else None
+    if isinstance(e, UnicodeDecodeError):
+        line = _bad_line(path, e.start)
+        return msg("cfg.not_utf8", line=line), line
+    return msg("cfg.cannot_read", detail=getattr(e, "strerror", None) or e), None
 
 
 def _bad_line(path: Path, offset: int) -> int:
@@ -358,6 +359,7 @@ def _campaigns(
             cap_per_day=c.cap_per_day,
             backfill=c.backfill,
             quotas={k: dict(v) for k, v in c.quotas.items()},
+            file=loader.rel(path),
         )
     return campaigns
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from pydantic import BaseModel
@@ -104,38 +104,49 @@ def _one(place: tuple[str, ...], err: Any, keys: list[str]) -> Msg:
     key = place[-1] if place else ""
     if kind.startswith("loa."):
         return msg(kind, **ctx)
-    if kind == "missing":
-        return msg("cfg.missing", key=key)
-    if kind == "extra_forbidden":
-        guess = close(key, keys)
-        return (
-            msg("cfg.unknown_key_guess", key=key, guess=guess)
-            if guess
-            else msg("cfg.unknown_key", key=key)
-        )
-    if kind == "string_pattern_mismatch":
-        return msg("cfg.bad_id", value=value, example=suggest_id(str(value)))
     if kind in _DATES:
         return _date(value)
-    if kind == "literal_error":
-        choices = _QUOTED.findall(str(ctx.get("expected", "")))
-        guess = close(str(value), choices)
-        listed = ", ".join(choices)
-        if guess:
-            return msg("cfg.choice_guess", value=value, choices=listed, guess=guess)
-        return msg("cfg.choice", value=value, choices=listed)
     if kind in _TYPES:
         return msg("cfg.type", what=msg(_TYPES[kind]), value=_short(value))
     if kind in _BOUNDS:
         msg_id, bound = _BOUNDS[kind]
         return msg(msg_id, limit=ctx.get(bound), value=_short(value))
-    if kind == "too_short":
-        return msg("cfg.too_short", count=ctx.get("min_length", 1))
-    if kind == "string_too_short":
-        return msg("cfg.empty")
-    if kind in {"string_too_long", "too_long"}:
-        return msg("cfg.too_long", count=ctx.get("max_length"))
+    handler = _HANDLERS.get(kind)
+    if handler is not None:
+        return handler(key, value, ctx, keys)
     return msg("cfg.invalid", detail=str(err["msg"]).removeprefix("Value error, "))
+
+
+def _unknown_key(key: str, _value: Any, _ctx: Any, keys: list[str]) -> Msg:
+    guess = close(key, keys)
+    return (
+        msg("cfg.unknown_key_guess", key=key, guess=guess)
+        if guess
+        else msg("cfg.unknown_key", key=key)
+    )
+
+
+def _choice(_key: str, value: Any, ctx: Any, _keys: list[str]) -> Msg:
+    choices = _QUOTED.findall(str(ctx.get("expected", "")))
+    guess = close(str(value), choices)
+    listed = ", ".join(choices)
+    if guess:
+        return msg("cfg.choice_guess", value=value, choices=listed, guess=guess)
+    return msg("cfg.choice", value=value, choices=listed)
+
+
+_HANDLERS: dict[str, Callable[[str, Any, Any, list[str]], Msg]] = {
+    "missing": lambda key, _v, _c, _k: msg("cfg.missing", key=key),
+    "extra_forbidden": _unknown_key,
+    "string_pattern_mismatch": lambda _key, v, _c, _k: msg(
+        "cfg.bad_id", value=v, example=suggest_id(str(v))
+    ),
+    "literal_error": _choice,
+    "too_short": lambda _key, _v, c, _k: msg("cfg.too_short", count=c.get("min_length", 1)),
+    "string_too_short": lambda _key, _v, _c, _k: msg("cfg.empty"),
+    "string_too_long": lambda _key, _v, c, _k: msg("cfg.too_long", count=c.get("max_length")),
+    "too_long": lambda _key, _v, c, _k: msg("cfg.too_long", count=c.get("max_length")),
+}
 
 
 def _date(value: Any) -> Msg:

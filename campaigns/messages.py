@@ -290,4 +290,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "phải là một chủ đề hoặc danh sách chủ đề",
         "must be a topic or a list of topics",
     ),
+    # what `loa check` finds beyond the config files
+    "audit.out_of_period": (
+        "ngày đăng {day} nằm ngoài thời gian của chiến dịch {campaign} ({start} đến {end}):"
+        " bài sẽ không bao giờ được đăng; sửa ngày đăng hoặc 'period' của chiến dịch",
+        "published {day} is outside campaign {campaign}'s period ({start} to {end}): it would"
+        " never be published; fix the date or the campaign's 'period'",
+    ),
+    "audit.no_target": (
+        "chiến dịch {campaign} đăng lên kênh {kind} nhưng không đơn vị nào của nó có kênh"
+        " {kind} trong targets.yaml: thêm kênh đó cho các đơn vị, hoặc bỏ {kind} khỏi 'channels'",
+        "campaign {campaign} publishes to {kind} but none of its units has a {kind} target in"
+        " targets.yaml: add one for its units, or remove {kind} from 'channels'",
+    ),
+    "audit.some_without_target": (
+        "{count} đơn vị không có kênh {kind} nên không đăng kênh này: {units}",
+        "{count} unit(s) have no {kind} target, so will not publish there: {units}",
+    ),
 }

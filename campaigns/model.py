@@ -146,6 +146,8 @@ class Campaign:
     match_keywords: tuple[str, ...] = ()
     cap_per_day: int | None = None
     backfill: bool = False
+    file: str = field(default="", compare=False)
+    """The campaign's file, as `loa check` names it (config/campaigns/x.yaml)."""
 
     def matches(self, topics: tuple[str, ...] | list[str], text: str) -> bool:
         """An item belongs to the campaign if no filter is set, or any topic or keyword matches."""
