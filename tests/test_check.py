@@ -242,6 +242,10 @@ def test_a_channel_no_unit_of_the_campaign_can_publish_to_is_an_error(
     assert code == 2
     assert "dvc.yaml: channels: campaign ngay-phap-luat publishes to zalo but none" in only
     assert "(line 9)" in only
+    code, text = check(capsys, root, "vi")
+    (only,) = problem_lines(text)
+    assert "dvc.yaml: channels: chiến dịch ngay-phap-luat đăng lên kênh zalo" in only
+    assert "bỏ zalo khỏi 'channels' (dòng 9)" in only
 
 
 def test_invalid_numbers_are_named_by_file_and_row(
@@ -252,6 +256,8 @@ def test_invalid_numbers_are_named_by_file_and_row(
     code, text = check(capsys, root, "vi")
     assert code == 0  # the valid numbers still get the SMS
     assert "config/recipients/subs.csv: dòng 3: '12345' sai độ dài: sửa hoặc xóa" in text
+    code, text = check(capsys, root, "en")
+    assert "config/recipients/subs.csv: row 3: '12345' wrong length: fix or remove" in text
 
 
 def test_run_once_exits_3_when_a_content_file_is_bad(
