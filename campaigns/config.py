@@ -19,11 +19,11 @@ from campaigns.model import TZ, Campaign, Config, Schedule, Source, Target, Unit
 from campaigns.text import nfc
 from campaigns.yamlsafe import (
     MAX_FILE_BYTES,
-    MAX_NODES,
     Lines,
     YamlTooBig,
     line_of,
     safe_yaml_lines,
+    unreadable,
 )
 
 M = TypeVar("M", bound=BaseModel)
@@ -92,7 +92,7 @@ class _Loader:
                 return None
             data, self.lines[self.rel(path)] = safe_yaml_lines(path.read_bytes().decode("utf-8"))
         except (YamlTooBig, RecursionError, yaml.YAMLError, UnicodeDecodeError, OSError) as e:
-            self.add(path, "", *_unreadable(path, e))
+            self.add(path, "", *unreadable(path, e))
             return None
         return data if data is not None else {}
 
@@ -141,26 +141,6 @@ class _Loader:
             if self.units_unread or (code is not None and code in self.broken_units):
                 continue
             self.add(file, where, problem)
-
-
-def _unreadable(path: Path, e: Exception) -> tuple[Msg, int | None]:
-    """Why a config file could not be read, and the line when known."""
-    if isinstance(e, YamlTooBig):
-        return msg("cfg.aliases", limit=MAX_NODES), None
-    if isinstance(e, RecursionError):
-        return msg("cfg.too_deep"), None
-    if isinstance(e, yaml.YAMLError):
-        mark = getattr(e, "problem_mark", None)
-        return msg("cfg.yaml", detail=getattr(e, "problem", e)), mark.line + 1 if mark else None
-    if isinstance(e, UnicodeDecodeError):
-        line = _bad_line(path, e.start)
-        return msg("cfg.not_utf8", line=line), line
-    return msg("cfg.cannot_read", detail=getattr(e, "strerror", None) or e), None
-
-
-def _bad_line(path: Path, offset: int) -> int:
-    with path.open("rb") as f:
-        return f.read(offset).count(b"\n") + 1
 
 
 def load_config(root: str | Path, *, check_transport: TransportCheck | None = None) -> Config:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import yaml
+
+from campaigns.i18n import Msg, msg
 
 MAX_FILE_BYTES = 1_000_000  # a config file larger than this is refused unread
 MAX_NODES = 100_000  # YAML nodes once aliases are expanded; an alias bomb has billions
@@ -80,3 +83,23 @@ def _expanded_size(node: yaml.Node, sizes: dict[int, int], open_: set[int]) -> i
         raise YamlTooBig(f"aliases expand to more than {MAX_NODES} values: not read")
     sizes[id(node)] = total
     return total
+
+
+def unreadable(path: Path, e: Exception) -> tuple[Msg, int | None]:
+    """Why a config file could not be read, and the line when known."""
+    if isinstance(e, YamlTooBig):
+        return msg("cfg.aliases", limit=MAX_NODES), None
+    if isinstance(e, RecursionError):
+        return msg("cfg.too_deep"), None
+    if isinstance(e, yaml.YAMLError):
+        mark = getattr(e, "problem_mark", None)
+        return msg("cfg.yaml", detail=getattr(e, "problem", e)), mark.line + 1 if mark else None
+    if isinstance(e, UnicodeDecodeError):
+        line = _bad_line(path, e.start)
+        return msg("cfg.not_utf8", line=line), line
+    return msg("cfg.cannot_read", detail=getattr(e, "strerror", None) or e), None
+
+
+def _bad_line(path: Path, offset: int) -> int:
+    with path.open("rb") as f:
+        return f.read(offset).count(b"\n") + 1
