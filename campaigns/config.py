@@ -15,7 +15,7 @@ from campaigns import problems, schema
 from campaigns.broadcast import parse_slots
 from campaigns.explain import close, explain, known_keys
 from campaigns.i18n import Msg, msg
-from campaigns.model import TZ, Campaign, Config, Schedule, Source, Target, Unit
+from campaigns.model import TZ, UNIT_KINDS, Campaign, Config, Schedule, Source, Target, Unit
 from campaigns.text import nfc
 from campaigns.yamlsafe import (
     MAX_FILE_BYTES,
@@ -232,6 +232,8 @@ def select_units(
 
 
 def _unknown_unit(code: str, units: dict[str, Unit]) -> Msg:
+    if code in UNIT_KINDS:
+        return msg("cfg.unit_is_kind", code=code)
     guess = close(code, units)
     if guess:
         return msg("cfg.unknown_unit_guess", code=code, guess=guess)

@@ -35,15 +35,8 @@ _TYPES = {
     "model_type": "type.mapping",
     "model_attributes_type": "type.mapping",
 }
-_DATES = {
-    "date_parsing",
-    "date_type",
-    "date_from_datetime_parsing",
-    "date_from_datetime_inexact",
-    "datetime_parsing",
-    "datetime_type",
-    "datetime_from_date_parsing",
-}
+_DATES = {"date_parsing", "date_type", "date_from_datetime_parsing", "date_from_datetime_inexact"}
+_DATETIMES = {"datetime_parsing", "datetime_type", "datetime_from_date_parsing"}
 _BOUNDS = {
     "greater_than_equal": ("cfg.at_least", "ge"),
     "greater_than": ("cfg.more_than", "gt"),
@@ -104,8 +97,8 @@ def _one(place: tuple[str, ...], err: Any, keys: list[str]) -> Msg:
     key = place[-1] if place else ""
     if kind.startswith("loa."):
         return msg(kind, **ctx)
-    if kind in _DATES:
-        return _date(value)
+    if kind in _DATES or kind in _DATETIMES:
+        return _date(value) if kind in _DATES else msg("cfg.datetime", value=_short(value))
     if kind in _TYPES:
         return msg("cfg.type", what=msg(_TYPES[kind]), value=_short(value))
     if kind in _BOUNDS:

@@ -72,6 +72,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "'{value}' không phải là ngày: viết theo dạng YYYY-MM-DD, ví dụ 2024-10-15",
         "'{value}' is not a date: write it as YYYY-MM-DD, like 2024-10-15",
     ),
+    "cfg.datetime": (
+        "'{value}' không phải là ngày giờ: viết như 2024-03-15T08:00:00+07:00",
+        "'{value}' is not a date and time: write it like 2024-03-15T08:00:00+07:00",
+    ),
     "cfg.date_dmy": (
         "'{value}' chưa đúng dạng ngày ở đây: viết {example} (YYYY-MM-DD)",
         "'{value}' is not a date as written here: write {example} (YYYY-MM-DD)",
@@ -149,6 +153,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cfg.unknown_unit": (
         "không có đơn vị '{code}' trong units.yaml",
         "unknown unit '{code}' (not in units.yaml)",
+    ),
+    "cfg.unit_is_kind": (
+        "'{code}' là một loại đơn vị, không phải mã đơn vị: viết units: {{kind: {code}}} để"
+        " chọn mọi đơn vị loại này",
+        "'{code}' is a kind of unit, not a unit code: write units: {{kind: {code}}} to pick"
+        " every unit of that kind",
     ),
     "cfg.unknown_unit_guess": (
         "không có đơn vị '{code}' trong units.yaml: có phải ý bạn là '{guess}'?",

@@ -69,6 +69,12 @@ MISTAKES = [
         ["units: 'district' does not pick units", "{kind: district}", "'all'"],
     ),
     (
+        {"units": "[district]"},
+        8,
+        ["units: 'district' là một loại đơn vị", "units: {kind: district}"],
+        ["units: 'district' is a kind of unit, not a unit code", "units: {kind: district}"],
+    ),
+    (
         {"units": "[bien-hao]"},
         8,
         ["units: không có đơn vị 'bien-hao'", "'bien-hoa'?"],
