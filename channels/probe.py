@@ -20,7 +20,7 @@ from typing import Any
 import requests
 
 from campaigns.i18n import Msg, msg
-from channels import probe_messages
+from channels import messages
 from channels.anthias import AnthiasTransport
 from channels.base import Transport
 from channels.errors import ChannelError
@@ -34,7 +34,7 @@ from channels.webhook import WebhookTransport
 from channels.wordpress import WordPressTransport
 from channels.zalo_oa import ZaloTransport
 
-assert probe_messages.MESSAGES  # the verdicts' texts join the catalogue on import
+assert messages.MESSAGES  # the verdicts' texts join the catalogue on import
 
 
 @dataclass(frozen=True)

@@ -282,3 +282,21 @@ def test_run_once_exits_3_when_a_content_file_is_bad(
     assert code == 3
     assert "unclosed.md" in err and "exit code 3" in err
     assert "published" in out  # the good articles went out
+
+
+def test_a_recipient_list_saved_in_windows_1258_is_named_with_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = write_config(tmp_path / "config")
+    text = unicodedata.normalize("NFD", "phone,name\n0912000001,An\n0987000002,Bình\n")
+    (root / "recipients" / "subs.csv").write_bytes(text.encode("cp1258"))
+    for lang, words in (
+        ("en", ["subs.csv is not saved as UTF-8 (a stray byte on line 3)", "save it again"]),
+        ("vi", ["subs.csv không lưu ở dạng UTF-8 (ký tự lạ ở dòng 3)", "lưu lại"]),
+    ):
+        code, text = check(capsys, root, lang)
+        (only,) = problem_lines(text)
+        assert code == 2
+        assert "targets.yaml: bien-hoa/sms.options.recipients: " in only
+        for word in words:
+            assert word in only, (lang, only)

@@ -16,7 +16,7 @@ from campaigns.i18n import CATALOGUE, LANGS, t
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("campaigns", "channels", "worker")
 CALLS = {"msg", "t", "Msg", "_ok", "_fail", "PydanticCustomError"}
-ID = re.compile(r"^(cfg|config|content|audit|check|sms|run|online|probe|type)\.[a-z_.]+$")
+ID = re.compile(r"^(cfg|config|content|audit|check|sms|run|online|probe|type|list)\.[a-z_.]+$")
 
 
 def fields(text: str) -> set[str]:

@@ -15,6 +15,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
+from campaigns import i18n
 from campaigns.problems import ConfigError
 from worker.cli import lang
 from worker.cli.exits import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, BadInput
@@ -25,6 +26,13 @@ from worker.store.errors import SchemaError
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     lang.choose(args)
+    try:
+        return _main(args)
+    finally:
+        i18n.use(None)  # the choice was this command's: a caller in the same process starts afresh
+
+
+def _main(args: argparse.Namespace) -> int:
     if args.db:  # `--db URL` stands for DATABASE_URL in every command and the processes it starts
         os.environ["DATABASE_URL"] = args.db
     logging.basicConfig(

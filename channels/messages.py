@@ -1,4 +1,5 @@
-"""The verdicts of `loa check --online`: id -> (Vietnamese, English), in plain words with the fix.
+"""The channels' messages: id -> (Vietnamese, English), in plain words with the fix: the
+verdicts of `loa check --online` and what is wrong with a recipient list.
 
 A verdict names the environment variable that holds a secret, never the secret.
 """
@@ -105,6 +106,29 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "không ghi được vào {folder} ({error}): tạo thư mục hoặc cấp quyền ghi cho tài khoản"
         " chạy loa",
         "cannot write to {folder} ({error}): create it or let the account running loa write there",
+    ),
+    # recipient and opt-out lists (channels/recipients.py)
+    "list.recipient": ("danh sách người nhận", "recipient"),
+    "list.optout": ("danh sách từ chối nhận tin", "opt-out"),
+    "list.missing": ("tệp {what} {path} không tồn tại", "{what} file {path} does not exist"),
+    "list.not_utf8": (
+        "tệp {what} {path} không lưu ở dạng UTF-8 (ký tự lạ ở dòng {line}): lưu lại với bảng"
+        " mã UTF-8 (Excel: CSV UTF-8)",
+        "{what} file {path} is not saved as UTF-8 (a stray byte on line {line}): save it again"
+        " as UTF-8 (Excel: CSV UTF-8)",
+    ),
+    "list.unreadable": (
+        "không đọc được tệp {what} {path}: {detail}",
+        "{what} file {path} cannot be read: {detail}",
+    ),
+    "list.no_phone": (
+        "tệp {what} {path} không có cột 'phone' ở dòng đầu: thêm dòng tiêu đề có cột phone",
+        "{what} file {path} has no 'phone' column in its first line: add a header line with a"
+        " phone column",
+    ),
+    "list.not_csv": (
+        "tệp {what} {path}: dòng {line} không đúng dạng CSV (kiểm tra dấu ngoặc kép)",
+        "{what} file {path}: line {line} is not CSV (check its quotes)",
     ),
 }
 
