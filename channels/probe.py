@@ -5,8 +5,8 @@ and each service's documentation): WordPress `GET /wp/v2/users/me`; Graph `GET /
 Page token (it must answer the configured Page); Zalo `GET /v2.0/oa/getoa` (HTTP 200 even on
 errors: the envelope's `error` decides); Kannel a `sendsms` POST with the credentials and no
 receiver (smsbox checks the credentials first: 403 wrong, 400 "Missing receiver number" right);
-eSMS `GetBalance`; Anthias `GET /api/v2/assets`; a webhook `HEAD`; a folder or the outbox must
-be writable. Secrets never appear in a verdict: only the variable that holds one is named.
+eSMS `GetBalance`; Anthias `GET /api/v2/assets`; a webhook `HEAD`; the loudspeaker platform a
+signed look-up of a schedule that does not exist; a folder or the outbox must be writable. Secrets never appear in a verdict: only the variable that holds one is named.
 """
 
 from __future__ import annotations
@@ -190,6 +190,17 @@ def _webhook(t: WebhookTransport) -> Verdict:
     return _ok("probe.webhook_ok", status=response.status_code)
 
 
+def _platform(t: PlatformTransport) -> Verdict:
+    """The loudspeaker platform: a signed look-up of a schedule that does not exist (404 when
+    the token is accepted), the request a publish makes before it uploads."""
+    response = t._send("GET", f"{t.url}/schedules/loa-check-online", b"", {})
+    if response.status_code in (401, 403):
+        return _fail("probe.webhook_auth", var=_var(t, "token"))
+    if response.status_code in (200, 404):
+        return _ok("probe.webhook_ok", status=response.status_code)
+    return _fail("probe.http", status=response.status_code, code="")
+
+
 def _writable(folder: Path) -> Verdict:
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -208,7 +219,7 @@ _PROBES: tuple[tuple[type[Any], Callable[[Any], Verdict]], ...] = (
     (EsmsTransport, _esms),
     (AnthiasTransport, _anthias),
     (WebhookTransport, _webhook),
-    (PlatformTransport, _webhook),
+    (PlatformTransport, _platform),
     (FolderTransport, lambda t: _writable(Path(t.path))),
     (OutboxTransport, lambda t: _writable(Path(t.root))),
 )

@@ -14,6 +14,7 @@ from tests.factories import campaign, write_config
 from tests.fakes.anthias import FakeAnthias
 from tests.fakes.esms import FakeEsms
 from tests.fakes.graph import PAGE_ID, PAGE_TOKEN, GraphFake
+from tests.fakes.loudspeaker import FakePlatform
 from tests.fakes.webhook import FakeWebhook
 from tests.fakes.wordpress import FakeWordPress
 from tests.fakes.zalo import APP_ID, APP_SECRET, OAUTH_PATH, SEED_REFRESH, ZaloFake
@@ -33,6 +34,7 @@ SECRETS = {
     "LOA_T_ESMS_SECRET": "secret",
     "LOA_T_SCREEN_USER": "screen",
     "LOA_T_SCREEN_PASS": "screen-pass",
+    "LOA_T_LOA": "station-token-456",
 }
 FAST = {"allow_http": True, "timeout": [1.0, 3.0]}
 
@@ -45,13 +47,14 @@ class Fakes:
         self.zalo = ZaloFake()
         self.esms = FakeEsms()
         self.anthias = FakeAnthias(auth=("screen", "screen-pass"))
+        self.platform = FakePlatform(token=SECRETS["LOA_T_LOA"])
 
 
 @pytest.fixture(scope="module")
 def fakes() -> Iterator[Fakes]:
     f = Fakes()
     with ExitStack() as stack:
-        for fake in (f.wp, f.hook, f.graph, f.zalo, f.esms, f.anthias):
+        for fake in (f.wp, f.hook, f.graph, f.zalo, f.esms, f.anthias, f.platform):
             stack.enter_context(fake.running())
         yield f
 
@@ -126,6 +129,14 @@ def root(tmp_path: Path, fakes: Fakes, monkeypatch: pytest.MonkeyPatch) -> Path:
             "options": {"path": str(tmp_path / "screens")},
         },
         {"unit": "bien-hoa", "kind": "sms", "transport": "outbox"},
+        {
+            "unit": "bien-hoa",
+            "kind": "loudspeaker",
+            "transport": "http",
+            "endpoint": fakes.platform.url,
+            "credentials": {"token": "LOA_T_LOA"},
+            "options": {**FAST, "audio": False, "slots": ["06:00", "17:00"]},
+        },
     ]
     monkeypatch.setenv("LOA_OUTBOX", str(tmp_path / "outbox"))
     return write_config(
@@ -168,13 +179,14 @@ def test_every_target_gets_a_verdict_and_all_pass(
         "so-noi-vu/screen",
         "bien-hoa/screen",
         "bien-hoa/sms",
+        "bien-hoa/loudspeaker",
     }
     assert all(line.startswith("OK ") for line in lines.values()), lines
     assert "signed in as editor" in lines["bien-hoa/website"]
     assert "UBND Thành phố Biên Hòa" in lines["so-noi-vu/facebook"]
     assert "UBND tỉnh Đồng Nai" in lines["so-noi-vu/zalo"]
     assert "800000 VND" in lines["so-noi-vu/sms"]
-    assert "8 target(s) asked: 8 OK, 0 failing" in text
+    assert "9 target(s) asked: 9 OK, 0 failing" in text
 
 
 def test_a_wrong_wordpress_password_is_named_as_such_in_both_languages(
@@ -201,6 +213,7 @@ def test_a_wrong_wordpress_password_is_named_as_such_in_both_languages(
         ("LOA_T_ESMS_SECRET", "nope", "so-noi-vu/sms", "eSMS refuses the keys"),
         ("LOA_T_HOOK", "stale-token", "so-noi-vu/cong", "the portal refuses the token"),
         ("LOA_T_SCREEN_PASS", "guess", "so-noi-vu/screen", "the player asks for a login"),
+        ("LOA_T_LOA", "old-station-token", "bien-hoa/loudspeaker", "refuses the token"),
     ],
 )
 def test_each_wrong_credential_gets_its_own_fix(
@@ -225,7 +238,12 @@ def test_filters_pick_the_targets_asked(root: Path, capsys: pytest.CaptureFixtur
     _, text = online(capsys, root, "--channel", "screen", "--lang", "en")
     assert set(verdicts(text)) == {"so-noi-vu/screen", "bien-hoa/screen"}
     _, text = online(capsys, root, "--unit", "bien-hoa", "--lang", "en")
-    assert set(verdicts(text)) == {"bien-hoa/website", "bien-hoa/screen", "bien-hoa/sms"}
+    assert set(verdicts(text)) == {
+        "bien-hoa/website",
+        "bien-hoa/screen",
+        "bien-hoa/sms",
+        "bien-hoa/loudspeaker",
+    }
     code, text = online(capsys, root, "--target", "bien-hoa/nowhere", "--lang", "en")
     assert code == 2 and "no target 'bien-hoa/nowhere'" in text
 
