@@ -4,6 +4,7 @@ settings, without the database or the broker; `--online` also asks each target's
 from __future__ import annotations
 
 import argparse
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -26,9 +27,9 @@ def check(args: argparse.Namespace) -> int:
     for note in found.notes:
         print(t("check.note", text=str(note)))
     if found.problems:
-        print(t("check.problems", count=len(found.problems)))
+        print(t("check.problems", count=len(found.problems)), file=sys.stderr)
         for problem in found.problems:
-            print(f"  - {problem}")
+            print(f"  - {problem}", file=sys.stderr)  # as config problems are
         return EXIT_BAD_INPUT
     kinds = Counter(tg.kind for tg in config.targets.values())
     print(
