@@ -14,12 +14,22 @@ from pydantic import BaseModel, ValidationError
 
 from campaigns import problems, schema
 from campaigns.broadcast import parse_slots
+from campaigns.explain import close, explain, known_keys
 from campaigns.hashtags import campaign_hashtags
-from campaigns.model import TZ, Campaign, Config, Schedule, Source, Target, Unit, fold
+from campaigns.i18n import Msg, msg
+from campaigns.model import TZ, Campaign, Config, Schedule, Source, Target, Unit
 from campaigns.text import nfc
 from campaigns.topicfile import TopicsFile
 from campaigns.topics import Topics
-from campaigns.yamlsafe import MAX_FILE_BYTES, YamlTooBig, safe_yaml
+from campaigns.unitsel import select_units, unit_above, unknown_unit
+from campaigns.yamlsafe import (
+    MAX_FILE_BYTES,
+    Lines,
+    YamlTooBig,
+    line_of,
+    safe_yaml_lines,
+    unreadable,
+)
 
 M = TypeVar("M", bound=BaseModel)
 # Defined in campaigns.problems (light: `loa` catches ConfigError before loading any config).
@@ -44,11 +54,19 @@ def allowed_roots(root: Path) -> list[Path]:
     return [root, *(Path(p).resolve() for p in extra if p.strip())]
 
 
+KEYS = known_keys(schema.Strict.__subclasses__())
+
+
 class _Loader:
     def __init__(self, root: Path):
         self.root = root
         self.problems: list[Problem] = []
         self.roots = allowed_roots(root)
+        self.lines: dict[str, Lines] = {}
+        # unit codes written in units.yaml whose entry is at fault, and whether the file could
+        # be read at all: "unknown unit" elsewhere only follows from those, so is not repeated
+        self.broken_units: set[str] = set()
+        self.units_unread = False
 
     def inside(self, file: Path, where: str, value: str) -> Path | None:
         """`value` resolved against the config folder (symlinks followed) if it stays inside an
@@ -56,7 +74,7 @@ class _Loader:
         full = (self.root / value).resolve()
         if any(full.is_relative_to(r) for r in self.roots):
             return full
-        self.add(file, where, f"'{value}' is outside the config folder (and {ALLOWED_PATHS})")
+        self.add(file, where, msg("cfg.outside", value=value, env=ALLOWED_PATHS))
         return None
 
     def rel(self, path: Path) -> str:
@@ -65,30 +83,21 @@ class _Loader:
         except ValueError:
             return str(path)
 
-    def add(self, file: Path | str, path: str, message: str) -> None:
+    def add(self, file: Path | str, path: str, message: str | Msg, line: int | None = None) -> None:
         name = self.rel(file) if isinstance(file, Path) else file
-        self.problems.append(Problem(name, path, message))
+        if line is None and path:
+            line = line_of(self.lines.get(name, {}), tuple(path.split(".")))
+        self.problems.append(Problem(name, path, message, line))
 
     def raw(self, path: Path) -> Any:
         """The parsed YAML of a file, or None after recording why it cannot be read."""
         try:
             if path.stat().st_size > MAX_FILE_BYTES:
-                self.add(path, "", f"larger than {MAX_FILE_BYTES // 1_000_000} MB: not read")
+                self.add(path, "", msg("cfg.too_big", mb=MAX_FILE_BYTES // 1_000_000))
                 return None
-            data = safe_yaml(path.read_text(encoding="utf-8"))
-        except YamlTooBig as e:
-            self.add(path, "", str(e))
-            return None
-        except RecursionError:
-            self.add(path, "", "nested too deeply: not read")
-            return None
-        except yaml.YAMLError as e:
-            mark = getattr(e, "problem_mark", None)
-            where = f"line {mark.line + 1}" if mark else ""
-            self.add(path, where, f"not valid YAML: {getattr(e, 'problem', e)}")
-            return None
-        except (OSError, UnicodeDecodeError) as e:
-            self.add(path, "", f"cannot read: {e}")
+            data, self.lines[self.rel(path)] = safe_yaml_lines(path.read_bytes().decode("utf-8"))
+        except (YamlTooBig, RecursionError, yaml.YAMLError, UnicodeDecodeError, OSError) as e:
+            self.add(path, "", *unreadable(path, e))
             return None
         return data if data is not None else {}
 
@@ -96,9 +105,8 @@ class _Loader:
         try:
             return model.model_validate(data)
         except ValidationError as e:
-            for err in e.errors():
-                loc = ".".join(str(p) for p in err["loc"] if not str(p).startswith("function-"))
-                self.add(path, _clean_loc(prefix + loc), _clean_msg(err))
+            for loc, message in explain(e.errors(), KEYS):
+                self.add(path, prefix + loc if loc else prefix.rstrip("."), message)
             return None
 
     def read(self, path: Path, model: type[M]) -> M | None:
@@ -110,25 +118,34 @@ class _Loader:
         data = self.raw(path)
         if data is None:
             return []
-        if not isinstance(data, dict) or set(data) != {key} or not isinstance(data[key], list):
-            self.add(path, "", f"must hold one key, '{key}', with a list")
+        if not isinstance(data, dict) or not isinstance(data.get(key), list):
+            self.add(path, key if isinstance(data, dict) else "", msg("cfg.list_file", key=key))
             return []
-        checked = [(i, self.check(path, model, e, f"{key}.{i}.")) for i, e in enumerate(data[key])]
-        return [(i, c) for i, c in checked if c is not None]
+        for extra in (k for k in data if k != key):
+            guess = close(str(extra), [key])
+            self.add(
+                path,
+                str(extra),
+                msg("cfg.file_key_guess", key=extra, only=key, guess=guess)
+                if guess
+                else msg("cfg.file_key", key=extra, only=key),
+            )
+        checked = []
+        for i, entry in enumerate(data[key]):
+            spec = self.check(path, model, entry, f"{key}.{i}.")
+            if spec is not None:
+                checked.append((i, spec))
+            elif isinstance(entry, dict) and isinstance(entry.get("code"), str):
+                self.broken_units.add(entry["code"])
+        return checked
 
-
-def _clean_loc(loc: str) -> str:
-    for noise in (".literal['all']", ".list[str]", ".dict[str,str]", ".constrained-str"):
-        loc = loc.replace(noise, "")
-    return loc
-
-
-def _clean_msg(err: Any) -> str:
-    if err["type"] == "extra_forbidden":
-        return "unknown key (check its spelling)"
-    if err["type"] == "missing":
-        return "required key is missing"
-    return str(err["msg"]).removeprefix("Value error, ")
+    def unit_problems(self, file: Path, where: str, problems: list[Msg]) -> None:
+        """Record "unknown unit" problems, but not those that only follow from units.yaml's own."""
+        for problem in problems:
+            code = problem.fields.get("code")
+            if self.units_unread or (code is not None and code in self.broken_units):
+                continue
+            self.add(file, where, problem)
 
 
 def load_config(root: str | Path, *, check_transport: TransportCheck | None = None) -> Config:
@@ -140,17 +157,18 @@ def load_config(root: str | Path, *, check_transport: TransportCheck | None = No
     root = Path(root).resolve()
     loader = _Loader(root)
     if not root.is_dir():
-        raise ConfigError([Problem(str(root), "", "config directory does not exist")])
+        raise ConfigError([Problem(str(root), "", msg("cfg.no_dir"))])
     settings = (
         _read_optional(loader, root / "loa.yaml", schema.SettingsFile) or schema.SettingsFile()
     )
     topics = _topics(loader, root / "topics.yaml")
     unit_specs = _read_list(loader, root / "units.yaml", "units", schema.UnitSpec)
+    loader.units_unread = bool(loader.problems) and not unit_specs
     target_specs = _read_list(loader, root / "targets.yaml", "targets", schema.TargetSpec)
     folder = root / "campaigns"
     campaign_files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
     if not campaign_files:
-        loader.add(folder, "", "no campaign files (*.yaml) found")
+        loader.add(folder, "", msg("cfg.no_campaigns"))
     raws = [(p, loader.raw(p)) for p in campaign_files]
     units = _units(loader, root / "units.yaml", unit_specs, settings.province)
     targets = _targets(loader, root / "targets.yaml", target_specs, units, check_transport)
@@ -160,8 +178,9 @@ def load_config(root: str | Path, *, check_transport: TransportCheck | None = No
         if spec is not None:
             specs.append((p, spec))
         elif isinstance(data, dict) and isinstance(data.get("units"), list):
-            for problem in select_units([str(u) for u in data["units"]], units)[1]:
-                loader.add(p, "units", problem)
+            loader.unit_problems(
+                p, "units", select_units([str(u) for u in data["units"]], units)[1]
+            )
     campaigns = _campaigns(loader, root, specs, units, topics)
     if loader.problems:
         raise ConfigError(loader.problems)
@@ -178,7 +197,7 @@ def _topics(loader: _Loader, path: Path) -> Topics:
 
 def _read_list(loader: _Loader, path: Path, key: str, model: type[M]) -> list[tuple[int, M]]:
     if not path.is_file():
-        loader.add(path, "", "file is missing")
+        loader.add(path, "", msg("cfg.missing_file"))
         return []
     return loader.read_list(path, key, model)
 
@@ -193,7 +212,7 @@ def _units(
     units: dict[str, Unit] = {}
     for i, u in specs:
         if u.code in units:
-            loader.add(path, f"units.{i}.code", f"duplicate unit code '{u.code}'")
+            loader.add(path, f"units.{i}.code", msg("cfg.dup_unit", code=u.code))
             continue
         report = u.report.model_dump(exclude_none=True) if u.report else {}
         agency = nfc(u.agency or u.name)
@@ -210,46 +229,11 @@ def _units(
         )
     for i, u in specs:
         if u.parent is not None and u.parent not in units:
-            loader.add(path, f"units.{i}.parent", f"unknown unit '{u.parent}'")
+            loader.unit_problems(path, f"units.{i}.parent", [unknown_unit(u.parent, units)])
     firsts = {u.code: u for _, u in reversed(specs)}  # a duplicate code is reported above
     for code, unit in list(units.items()):
-        units[code] = replace(unit, parent_agency=_above(firsts[code], units, nfc(province)))
+        units[code] = replace(unit, parent_agency=unit_above(firsts[code], units, nfc(province)))
     return units
-
-
-def _above(spec: schema.UnitSpec, units: dict[str, Unit], province: str) -> str:
-    """The line over a unit's agency on a slide: as given, else its parent's agency line,
-    else the province; none when it would repeat the unit's own line."""
-    own = units[spec.code].agency_line
-    if spec.parent_agency is not None:
-        line = nfc(spec.parent_agency)
-    elif spec.parent in units:
-        line = units[spec.parent].agency_line
-    else:
-        line = province
-    return "" if fold(line) == fold(own) else line
-
-
-def select_units(
-    selector: list[str] | str | dict[str, str], units: dict[str, Unit]
-) -> tuple[list[str], list[str]]:
-    """Unit codes picked by a selector ('all', a list of codes, or {kind: ..., parent: ...}).
-
-    Returns (codes, problems).
-    """
-    if selector == "all":
-        return list(units), []
-    if isinstance(selector, dict):
-        bad = [k for k in selector if k not in {"kind", "parent"}]
-        if bad:
-            return [], [f"unknown selector key(s) {bad}: use 'kind' or 'parent'"]
-        picked = [
-            u.code for u in units.values() if all(getattr(u, k) == v for k, v in selector.items())
-        ]
-        return picked, ([] if picked else [f"selector {selector} matches no unit"])
-    codes = list(selector) if isinstance(selector, list) else [selector]
-    unknown = [c for c in codes if c not in units]
-    return [c for c in codes if c in units], [f"unknown unit '{c}'" for c in unknown]
 
 
 def _targets(
@@ -265,8 +249,7 @@ def _targets(
         selector = t.unit if t.unit is not None else t.units
         assert selector is not None
         codes, problems = select_units(selector, units)
-        for p in problems:
-            loader.add(path, f"{where}.{'unit' if t.unit else 'units'}", p)
+        loader.unit_problems(path, f"{where}.{'unit' if t.unit else 'units'}", problems)
         objection = check_transport(t.kind, t.transport) if check_transport else None
         if objection:
             loader.add(path, f"{where}.transport", objection)
@@ -275,13 +258,11 @@ def _targets(
             try:
                 parse_slots(options)
             except ValueError as e:
-                loader.add(path, f"{where}.options", str(e))
+                loader.add(path, f"{where}.options", msg("cfg.invalid", detail=str(e)))
         for code in codes:
             tid = f"{code}/{t.name or t.kind}"
             if tid in targets:
-                loader.add(
-                    path, f"{where}", f"duplicate target '{tid}' (give it a distinct 'name')"
-                )
+                loader.add(path, f"{where}", msg("cfg.dup_target", target=tid))
                 continue
             targets[tid] = Target(
                 tid, code, t.kind, t.transport, t.endpoint, dict(t.credentials), options
@@ -302,7 +283,7 @@ def _resolve_paths(
             if full is None:
                 continue
             if not full.is_file():
-                loader.add(file, f"{where}.{key}", f"'{options[key]}' does not exist under config/")
+                loader.add(file, f"{where}.{key}", msg("cfg.no_file", value=options[key]))
             options[key] = str(full)
     return options
 
@@ -318,11 +299,10 @@ def _campaigns(
     campaigns: dict[str, Campaign] = {}
     for path, c in specs:
         if c.id in campaigns:
-            loader.add(path, "id", f"duplicate campaign id '{c.id}'")
+            loader.add(path, "id", msg("cfg.dup_campaign", id=c.id))
             continue
         codes, problems = select_units(c.units, units)
-        for p in problems:
-            loader.add(path, "units", p)
+        loader.unit_problems(path, "units", problems)
         sources = []
         for j, s in enumerate(c.sources):
             for field in ("path", "fallback"):
@@ -330,9 +310,7 @@ def _campaigns(
                 if rel is None or loader.inside(path, f"sources.{j}.{field}", rel) is None:
                     continue
                 if not (root / rel).exists():
-                    loader.add(
-                        path, f"sources.{j}.{field}", f"'{rel}' does not exist under {root.name}/"
-                    )
+                    loader.add(path, f"sources.{j}.{field}", msg("cfg.no_file", value=rel))
             sources.append(
                 Source(
                     f"{c.id}.{s.id}",
@@ -362,6 +340,7 @@ def _campaigns(
             backfill=c.backfill,
             **campaign_hashtags(c.hashtags),
             quotas={k: dict(v) for k, v in c.quotas.items()},
+            file=loader.rel(path),
         )
     return campaigns
 
@@ -374,14 +353,19 @@ def _check_quotas(loader: _Loader, path: Path, quotas: dict[str, dict[str, int]]
     """Per-unit quotas {measure: {Q1: n, ...}}, not negative; `key` is the file's name for them."""
     for measure, quarters in quotas.items():
         if measure not in MEASURES:
+            guess = close(measure, MEASURES)
             loader.add(
-                path, f"{key}.{measure}", f"unknown measure; use one of {', '.join(MEASURES)}"
+                path,
+                f"{key}.{measure}",
+                msg("cfg.measure_guess", value=measure, choices=", ".join(MEASURES), guess=guess)
+                if guess
+                else msg("cfg.measure", value=measure, choices=", ".join(MEASURES)),
             )
         for quarter, count in quarters.items():
             if quarter not in QUARTERS:
-                loader.add(path, f"{key}.{measure}.{quarter}", "use Q1, Q2, Q3 or Q4")
+                loader.add(path, f"{key}.{measure}.{quarter}", msg("cfg.quarter", value=quarter))
             elif count < 0:
-                loader.add(path, f"{key}.{measure}.{quarter}", "a quota cannot be negative")
+                loader.add(path, f"{key}.{measure}.{quarter}", msg("cfg.negative_quota"))
 
 
 def _schedule(s: schema.ScheduleSpec) -> Schedule:

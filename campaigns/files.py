@@ -12,9 +12,11 @@ from typing import Any
 import yaml
 from markdown_it import MarkdownIt
 
-from campaigns.dates import DATE_FORMS, parse_when
+from campaigns.dates import parse_when
+from campaigns.explain import close
 from campaigns.frontmatter import ARTICLE_FIELDS, VIDEO_FIELDS
 from campaigns.hygiene import check_item
+from campaigns.i18n import Msg, msg, t
 from campaigns.model import Item, Source, item_key
 from campaigns.text import nfc, plain_text, sanitise_html, shorten, watch_url, youtube_id
 from campaigns.topics import normalise_topic
@@ -30,12 +32,16 @@ _MARKDOWN = MarkdownIt("commonmark", {"html": True}).enable("table")
 class ContentError(Exception):
     """Content an editor must fix; names every file and field at fault, not just the first."""
 
-    def __init__(self, path: Path | str, field: str, problem: str) -> None:
+    def __init__(
+        self, path: Path | str, field: str, problem: str | Msg, line: int | None = None
+    ) -> None:
         self.path = str(path)
         self.field = field
         self.problem = problem
+        self.line = line
         self.problems: tuple[ContentError, ...] = (self,)
-        super().__init__(f"{path}: {field}: {problem}" if field else f"{path}: {problem}")
+        at = " " + t("config.line", line=line) if line else ""
+        super().__init__(f"{path}: {field}: {problem}{at}" if field else f"{path}: {problem}{at}")
 
     @classmethod
     def combine(cls, errors: Sequence[ContentError]) -> ContentError:
@@ -43,10 +49,10 @@ class ContentError(Exception):
         flat = tuple(p for e in errors for p in e.problems)
         if len(flat) == 1:
             return flat[0]
-        combined = cls(flat[0].path, flat[0].field, flat[0].problem)
+        combined = cls(flat[0].path, flat[0].field, flat[0].problem, flat[0].line)
         combined.problems = flat
         lines = "\n".join(f"  - {p}" for p in flat)
-        combined.args = (f"{len(flat)} problems in content files:\n{lines}",)
+        combined.args = (t("content.problems", count=len(flat)) + f"\n{lines}",)
         return combined
 
 
@@ -75,7 +81,7 @@ def read_articles(directory: Path, source: Source) -> tuple[tuple[Item, ...], Co
     shows the error for the source. A missing folder is an error with no items.
     """
     if not directory.is_dir():
-        return (), ContentError(directory, "", "directory does not exist")
+        return (), ContentError(directory, "", msg("content.no_dir"))
     items: list[Item] = []
     errors: list[ContentError] = []
     for path in sorted(directory.rglob("*.md")):
@@ -120,14 +126,13 @@ def _front_matter(path: Path) -> tuple[dict[str, Any], str]:
     text = _read(path).lstrip("\ufeff")
     match = _FRONT.match(text)
     if not match:
+        opened = re.match(r"\A---[ \t]*\r?\n", text) is not None
         raise ContentError(
-            path,
-            "front matter",
-            "missing: start the file with a '---' line, the fields, then another '---' line",
+            path, "front matter", msg("content.unclosed" if opened else "content.no_front"), 1
         )
     meta = _yaml(path, match.group(1), "front matter", line_offset=1)
     if not isinstance(meta, dict):
-        raise ContentError(path, "front matter", "must be 'field: value' lines")
+        raise ContentError(path, "front matter", msg("content.front_lines"), 2)
     return meta, text[match.end() :]
 
 
@@ -136,18 +141,20 @@ def _read(path: Path) -> str:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise ContentError(
-                path, "", f"the file is {size / 1_000_000:.1f} MB; the limit is 1 MB: split it"
-            )
+            raise ContentError(path, "", msg("content.too_big", size=f"{size / 1_000_000:.1f}"))
         with path.open("rb") as f:  # read no more than the cap, even if it grew meanwhile
             data = f.read(MAX_FILE_BYTES + 1)
         if len(data) > MAX_FILE_BYTES:
-            raise ContentError(path, "", "the file is over 1 MB, the limit: split it")
-        return data.decode("utf-8")
+            raise ContentError(path, "", msg("content.too_big", size="> 1"))
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as e:
+            line = data[: e.start].count(b"\n") + 1
+            raise ContentError(path, "", msg("cfg.not_utf8", line=line), line) from e
     except FileNotFoundError as e:
-        raise ContentError(path, "", "file does not exist") from e
-    except (OSError, UnicodeDecodeError) as e:
-        raise ContentError(path, "", f"cannot read: {e}") from e
+        raise ContentError(path, "", msg("content.no_file")) from e
+    except OSError as e:
+        raise ContentError(path, "", msg("cfg.cannot_read", detail=e.strerror or e)) from e
 
 
 def _yaml(path: Path, text: str, field: str, line_offset: int = 0) -> Any:
@@ -155,8 +162,9 @@ def _yaml(path: Path, text: str, field: str, line_offset: int = 0) -> Any:
         return yaml.safe_load(text)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
-        where = f" at line {mark.line + 1 + line_offset}" if mark else ""
-        raise ContentError(path, field, f"not valid YAML{where}: {getattr(e, 'problem', e)}") from e
+        line = mark.line + 1 + line_offset if mark else None
+        detail = getattr(e, "problem", e)
+        raise ContentError(path, field, msg("content.yaml", detail=detail), line) from e
 
 
 def load_videos(path: Path, source: Source) -> tuple[Item, ...]:
@@ -164,13 +172,13 @@ def load_videos(path: Path, source: Source) -> tuple[Item, ...]:
     text = _read(path)
     entries = _yaml(path, text, "")
     if not isinstance(entries, list):
-        raise ContentError(path, "", "must be a list of videos, each starting with '- url: ...'")
+        raise ContentError(path, "", msg("content.video_list"))
     problems: list[ContentError] = []
     items: dict[str, Item] = {}
     for n, entry in enumerate(entries, start=1):
         item = _video(path, f"entry {n}", entry, source, problems)
         if item is not None and item.key in items:
-            problems.append(ContentError(path, f"entry {n}.url", "the same video is listed twice"))
+            problems.append(ContentError(path, f"entry {n}.url", msg("content.video_twice")))
         elif item is not None:
             items[item.key] = item
     if problems:
@@ -182,7 +190,7 @@ def _video(
     path: Path, where: str, entry: Any, source: Source, problems: list[ContentError]
 ) -> Item | None:
     if not isinstance(entry, dict):
-        problems.append(ContentError(path, where, "must be 'field: value' lines (url, title, ...)"))
+        problems.append(ContentError(path, where, msg("content.entry_lines")))
         return None
     before = len(problems)
     check = _Fields(path, f"{where}.", problems)
@@ -219,26 +227,33 @@ class _Fields:
     def __init__(self, path: Path, prefix: str, problems: list[ContentError]) -> None:
         self.path, self.prefix, self.problems = path, prefix, problems
 
-    def add(self, field: str, problem: str) -> None:
+    def add(self, field: str, problem: Msg) -> None:
         self.problems.append(ContentError(self.path, f"{self.prefix}{field}", problem))
 
     def unknown(self, meta: dict[Any, Any], known: tuple[str, ...]) -> None:
         for key in meta:
             if key not in known:
-                self.add(str(key), f"unknown field (expected one of: {', '.join(known)})")
+                guess = close(str(key), known)
+                listed = ", ".join(known)
+                self.add(
+                    str(key),
+                    msg("content.unknown_guess", key=key, guess=guess, known=listed)
+                    if guess
+                    else msg("content.unknown", key=key, known=listed),
+                )
 
     def text(self, meta: dict[str, Any], field: str, *, required: bool = False) -> str:
         value = meta.get(field)
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
-                self.add(field, "is missing or empty")
+                self.add(field, msg("content.required", key=field))
             return ""
         if not isinstance(value, str | int | float):
-            self.add(field, "must be text")
+            self.add(field, msg("content.text"))
             return ""
         text = plain_text(str(value))  # text, never markup: tags go, entities decoded once
         if required and not text:
-            self.add(field, "has no text once its markup is removed")
+            self.add(field, msg("content.no_text"))
         return text
 
     def url(self, meta: dict[str, Any], field: str) -> str | None:
@@ -246,14 +261,14 @@ class _Fields:
         if value is None:
             return None
         if not isinstance(value, str) or not re.match(r"^https?://[^\s/]+", value.strip()):
-            self.add(field, f"must be a web address starting with https:// (got {value!r})")
+            self.add(field, msg("content.url", value=value))
             return None
         return value.strip()
 
     def video(self, value: Any, field: str) -> str | None:
         video_id = youtube_id(value.strip()) if isinstance(value, str) else None
         if video_id is None:
-            self.add(field, f"not a YouTube video URL (got {value!r})")
+            self.add(field, msg("content.video", value=value))
             return None
         return watch_url(video_id)
 
@@ -262,7 +277,7 @@ class _Fields:
             return value.strip()
         local = folder / value if isinstance(value, str) and value.strip() else None
         if local is None or not local.is_file():
-            self.add("image", f"must be https://… or a file next to the article (got {value!r})")
+            self.add("image", msg("content.image", value=value))
             return None
         return local.resolve().as_uri()
 
@@ -271,7 +286,7 @@ class _Fields:
             return None
         moment = parse_when(value)
         if moment is None:
-            self.add(field, f"not a date: write {DATE_FORMS}, a time may follow (got {value!r})")
+            self.add(field, msg("content.date", value=value))
         return moment
 
     def topics(self, value: Any, field: str) -> list[str]:
@@ -281,5 +296,5 @@ class _Fields:
             return [value]
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
             return value
-        self.add(field, "must be a topic or a list of topics")
+        self.add(field, msg("content.topics"))
         return []

@@ -167,6 +167,8 @@ class Campaign:
     """Hashtags its Facebook posts carry after the target's."""
     hashtags_replace: tuple[str, ...] | None = None
     """Hashtags its Facebook posts carry instead of the target's, when set."""
+    file: str = field(default="", compare=False)
+    """The campaign's file, as `loa check` names it (config/campaigns/x.yaml)."""
 
     def matches(self, topics: tuple[str, ...] | list[str], text: str) -> bool:
         """An item belongs to the campaign if no filter is set, or any topic or keyword matches."""

@@ -5,19 +5,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from campaigns.i18n import Msg, t
+
 
 @dataclass(frozen=True)
 class Problem:
+    """One fault: the file, the key path in it (dotted), what is wrong and what to write instead,
+    and the line when the YAML told us where the key sits."""
+
     file: str
     path: str
-    message: str
+    message: str | Msg
+    line: int | None = None
 
     def __str__(self) -> str:
-        return (
-            f"{self.file}: {self.path}: {self.message}"
-            if self.path
-            else f"{self.file}: {self.message}"
-        )
+        line = " " + t("config.line", line=self.line) if self.line else ""
+        if self.path:
+            return f"{self.file}: {self.path}: {self.message}{line}"
+        return f"{self.file}: {self.message}{line}"
 
 
 class ConfigError(Exception):
@@ -25,5 +30,8 @@ class ConfigError(Exception):
 
     def __init__(self, problems: list[Problem]):
         self.problems = problems
-        lines = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(f"{len(problems)} problem(s) in the config:\n{lines}")
+        super().__init__(problems)
+
+    def __str__(self) -> str:
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        return t("config.problems", count=len(self.problems)) + "\n" + lines

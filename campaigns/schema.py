@@ -42,6 +42,7 @@ from campaigns.settings import (
     TimeOfDay,
     time_of_day,
 )
+from campaigns.unitspec import UnitsFile, UnitSpec
 
 __all__ = [  # the models defined here, and those re-exported from schemabase and settings
     "CHANNEL_KINDS",
@@ -69,69 +70,6 @@ __all__ = [  # the models defined here, and those re-exported from schemabase an
     "UnitsFile",
     "time_of_day",
 ]
-
-
-class UnitSpec(Strict):
-    """Một đơn vị thực hiện kế hoạch. / One unit that carries out the plan."""
-
-    code: Code = Field(
-        pattern=r"^[a-z0-9][a-z0-9-]*$",
-        max_length=60,
-        description="Mã đơn vị: chữ thường không dấu, số và '-', ví dụ so-noi-vu."
-        " / Unit code: lower-case letters without diacritics, digits and '-'.",
-    )
-    name: str = Field(
-        min_length=1,
-        max_length=200,
-        description="Tên đơn vị, có dấu, ví dụ 'Sở Nội vụ'. / The unit's name.",
-    )
-    kind: Literal["department", "press", "district", "commune"] = Field(
-        description="Loại: department (sở, ban, ngành), press (báo chí), district (cấp huyện),"
-        " commune (cấp xã). / Kind of unit."
-    )
-    parent: Code | None = Field(
-        default=None, description="Mã đơn vị cấp trên. / The parent unit's code."
-    )
-    report: ReportSpec | None = Field(
-        default=None, description="Người ký, cơ quan ban hành báo cáo của đơn vị. / Its report."
-    )
-    short_name: str | None = Field(
-        default=None,
-        min_length=1,
-        max_length=40,
-        description=(
-            "Tên ngắn của đơn vị, đứng đầu mỗi tin nhắn SMS của đơn vị: [UBND TP Biên Hòa] "
-            "(mặc định: tên đơn vị; tùy chọn `prefix` của đích SMS được ưu tiên). / "
-            "The unit's short name, which starts each of its SMS: [UBND TP Biên Hòa] "
-            "(default: the unit's name; an SMS target's `prefix` option wins)."
-        ),
-    )
-    agency: str | None = Field(
-        default=None,
-        min_length=1,
-        max_length=200,
-        description=(
-            "Dòng tên cơ quan ở đầu slide màn hình công cộng của đơn vị (mặc định: tên đơn vị)."
-            " / The agency line at the top of this unit's public-screen slides (default: the"
-            " unit's name)."
-        ),
-    )
-    parent_agency: str | None = Field(
-        default=None,
-        max_length=200,
-        description=(
-            "Dòng cơ quan cấp trên, in phía trên dòng tên cơ quan (mặc định: dòng tên cơ quan"
-            ' của đơn vị cấp trên `parent`, nếu không có thì `province` trong loa.yaml; ""'
-            " để bỏ dòng này). / The line printed above the agency line (default: the parent"
-            ' unit\'s agency line, else `province` from loa.yaml; "" for none).'
-        ),
-    )
-
-
-class UnitsFile(Strict):
-    """units.yaml: các đơn vị, theo thứ tự của báo cáo. / The units, in report order."""
-
-    units: list[UnitSpec] = Field(description="Danh sách đơn vị. / The list of units.")
 
 
 class TargetSpec(Strict):
@@ -176,17 +114,18 @@ class TargetSpec(Strict):
     def _env_names(cls, value: dict[str, str]) -> dict[str, str]:
         for key, var in value.items():
             if not var.replace("_", "").isalnum() or not var.isupper():
-                raise ValueError(
-                    f"credentials.{key} must name an environment variable"
-                    " (like LOA_SNV_WP_PASSWORD),"
-                    " never hold the secret itself"
+                raise PydanticCustomError(
+                    "loa.secret_in_config",
+                    "credentials.{key} must name an environment variable (like"
+                    " LOA_SNV_WP_PASSWORD), never hold the secret itself",
+                    {"key": key},
                 )
         return value
 
     @model_validator(mode="after")
     def _one_unit_form(self) -> TargetSpec:
         if (self.unit is None) == (self.units is None):
-            raise ValueError("give exactly one of 'unit' or 'units'")
+            raise PydanticCustomError("loa.one_unit_form", "give exactly one of 'unit' or 'units'")
         return self
 
 
@@ -231,10 +170,13 @@ class SourceSpec(Strict):
 
     @model_validator(mode="after")
     def _where(self) -> SourceSpec:
-        if self.kind in {"files", "videos"} and not self.path:
-            raise ValueError(f"a '{self.kind}' source needs 'path'")
-        if self.kind in {"feed", "youtube"} and not self.url:
-            raise ValueError(f"a '{self.kind}' source needs 'url'")
+        need = "path" if self.kind in {"files", "videos"} else "url"
+        if not getattr(self, need):
+            raise PydanticCustomError(
+                "loa.source_needs",
+                "a '{kind}' source needs '{key}'",
+                {"kind": self.kind, "key": need},
+            )
         return self
 
 
@@ -247,7 +189,11 @@ class PeriodSpec(Strict):
     @model_validator(mode="after")
     def _order(self) -> PeriodSpec:
         if self.end < self.start:
-            raise ValueError("period.end is before period.start")
+            raise PydanticCustomError(
+                "loa.period_order",
+                "period.end ({end}) is before period.start ({start})",
+                {"start": self.start.isoformat(), "end": self.end.isoformat()},
+            )
         return self
 
 
@@ -272,9 +218,14 @@ class ScheduleSpec(Strict):
     def _one_kind(self) -> ScheduleSpec:
         given = [k for k in ("on_new_item", "at", "cron") if getattr(self, k) not in (None, False)]
         if len(given) != 1:
-            raise ValueError("give exactly one of 'on_new_item: true', 'at: [...]' or 'cron: ...'")
+            raise PydanticCustomError(
+                "loa.schedule_one",
+                "give exactly one of 'on_new_item: true', 'at: [...]' or 'cron: ...'",
+            )
         if self.cron is not None and not croniter.is_valid(self.cron):
-            raise ValueError(f"'{self.cron}' is not a valid cron expression")
+            raise PydanticCustomError(
+                "loa.cron", "'{value}' is not a valid cron expression", {"value": self.cron}
+            )
         return self
 
 
@@ -293,7 +244,9 @@ class MatchSpec(Strict):
     @model_validator(mode="after")
     def _something(self) -> MatchSpec:
         if not self.topics and not self.keywords:
-            raise ValueError("give 'topics' or 'keywords' (or drop 'match')")
+            raise PydanticCustomError(
+                "loa.match_empty", "give 'topics' or 'keywords' (or drop 'match')"
+            )
         return self
 
 
@@ -380,7 +333,9 @@ class CampaignSpec(Strict):
                 spec._quotas_key = old
             return spec
         both = PydanticCustomError(
-            "value_error", f"give the quotas under '{new}' or its old name '{old}', not both"
+            "loa.quotas_both",
+            "give the quotas under '{new}' or its old name '{old}', not both",
+            {"new": new, "old": old},
         )
         errors = [InitErrorDetails(type=both, loc=(old,), input=data[old])]
         try:

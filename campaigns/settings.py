@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, WithJsonSchema, model_validator
+from pydantic_core import PydanticCustomError
 
 from campaigns.schemabase import ReportSpec, Strict
 
@@ -33,12 +34,11 @@ def time_of_day(value: Any) -> dt.time:
     taken as minutes after midnight. A time with a UTC offset is refused: every time of day
     in the config is the province's wall clock.
     """
-    hint = 'write it as "HH:MM" in quotes, like "22:00"'
     if isinstance(value, bool):
-        raise ValueError(f"not a time of day; {hint}")
+        raise _not_a_time(value)
     if isinstance(value, int):
         if not 0 <= value < MINUTES_A_DAY:
-            raise ValueError(f"{value} is not a time of day; {hint}")
+            raise _not_a_time(value)
         return dt.time(value // 60, value % 60)
     if isinstance(value, dt.time):
         parsed = value
@@ -46,12 +46,24 @@ def time_of_day(value: Any) -> dt.time:
         try:
             parsed = dt.time.fromisoformat(value.strip())
         except ValueError:
-            raise ValueError(f"'{value}' is not a time of day; {hint}") from None
+            raise _not_a_time(value) from None
     else:
-        raise ValueError(f"not a time of day; {hint}")
+        raise _not_a_time(value)
     if parsed.tzinfo is not None:
-        raise ValueError(f"give the local time (Asia/Ho_Chi_Minh) without an offset; {hint}")
+        raise PydanticCustomError(
+            "loa.time_offset",
+            'give the local time (Asia/Ho_Chi_Minh) without an offset; write it as "HH:MM"'
+            ' in quotes, like "22:00"',
+        )
     return parsed
+
+
+def _not_a_time(value: Any) -> PydanticCustomError:
+    return PydanticCustomError(
+        "loa.time_of_day",
+        '\'{value}\' is not a time of day; write it as "HH:MM" in quotes, like "22:00"',
+        {"value": str(value)},
+    )
 
 
 TimeOfDay = Annotated[
@@ -101,6 +113,11 @@ class SettingsFile(Strict):
 
     outbox: str = Field(
         default="outbox", description="Thư mục ghi bản chạy thử. / The outbox folder."
+    )
+    lang: Literal["vi", "en"] | None = Field(
+        default=None,
+        description="Ngôn ngữ thông báo dòng lệnh khi --lang và LOA_LANG không nói (mặc định vi)."
+        " / The language of command-line messages when neither --lang nor LOA_LANG says.",
     )
     province: str = Field(
         default="UBND tỉnh Đồng Nai",

@@ -16,7 +16,12 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from campaigns.i18n import t
 from campaigns.model import Target
+from channels import messages
+
+assert messages.MESSAGES  # what is wrong with a list is told from the catalogue
+LISTS = {"recipient": "list.recipient", "opt-out": "list.optout"}
 
 log = logging.getLogger(__name__)
 
@@ -84,12 +89,18 @@ def local_vn(number: str) -> str:
 
 
 def _read(path: Path, what: str) -> str:
+    kind = t(LISTS[what])
     try:
-        return path.read_text(encoding="utf-8-sig")
+        data = path.read_bytes()
+        return data.decode("utf-8-sig")
     except FileNotFoundError as e:
-        raise RecipientsError(f"{what} file {path} does not exist") from e
-    except (OSError, UnicodeDecodeError) as e:
-        raise RecipientsError(f"{what} file {path} cannot be read: {e}") from e
+        raise RecipientsError(t("list.missing", what=kind, path=path)) from e
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        raise RecipientsError(t("list.not_utf8", what=kind, path=path, line=line)) from e
+    except OSError as e:
+        detail = e.strerror or type(e).__name__
+        raise RecipientsError(t("list.unreadable", what=kind, path=path, detail=detail)) from e
 
 
 def _rows(text: str, path: Path, what: str) -> Iterator[tuple[int, dict[str, str]]]:
@@ -104,12 +115,14 @@ def _rows(text: str, path: Path, what: str) -> Iterator[tuple[int, dict[str, str
     try:
         headers = [h.strip().lower() for h in reader.fieldnames or []]
         if "phone" not in headers:  # the header line is not quoted: it may be anything
-            raise RecipientsError(f"{what} file {path} has no 'phone' column in its first line")
+            kind = t(LISTS[what])
+            raise RecipientsError(t("list.no_phone", what=kind, path=path))
         reader.fieldnames = headers
         for row in reader:
             yield reader.line_num, {k: (v or "").strip() for k, v in row.items() if k}
     except csv.Error as e:  # named by line number only: the line may hold anything
-        raise RecipientsError(f"{what} file {path}: line {reader.line_num + 1} is not CSV") from e
+        kind, line = t(LISTS[what]), reader.line_num + 1
+        raise RecipientsError(t("list.not_csv", what=kind, path=path, line=line)) from e
 
 
 def _optouts(path: Path) -> set[str]:

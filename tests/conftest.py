@@ -14,6 +14,10 @@ from tests.fakes.webhook import FakeWebhook
 from tests.services import need, port_open
 from worker.store.db import dispose_all
 
+# The suite's older tests read the English messages; a test of the Vietnamese ones (the default
+# for users) says so with --lang vi or by setting LOA_LANG itself (tests/test_messages.py).
+os.environ["LOA_LANG"] = "en"
+
 PG_ADMIN = os.environ.get("LOA_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
 

@@ -47,7 +47,7 @@ def test_a_campaign_from_answers_on_stdin_loads_and_is_checked(
     assert "Tên chiến dịch" in out and "Ngày bắt đầu" in out  # asked in Vietnamese
     assert "unknown unit 'so-tu-phap'" in out and "Nhập lại" in out
     assert f"Đã viết {root / 'campaigns' / CID}.yaml" in out
-    assert "config OK" in out  # the check `loa check` runs, and its result
+    assert "cấu hình hợp lệ" in out  # the check `loa check` runs, and its result
     path = root / "campaigns" / f"{CID}.yaml"
     text = path.read_text("utf-8")
     assert text.startswith("# yaml-language-server: $schema=../schemas/campaign.schema.json\n")
@@ -64,6 +64,7 @@ def test_a_campaign_from_answers_on_stdin_loads_and_is_checked(
 def test_a_campaign_from_options_asks_nothing_and_never_overwrites(
     root: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    monkeypatch.delenv("LOA_LANG", raising=False)  # Vietnamese, the default
     args = ["--config", str(root), "new", "campaign", "--title", 'Tuần lễ: "số" hóa']
     args += ["--id", "tuan-le-so-hoa", "--start", "2024-03-01", "--units", "district"]
     args += ["--channels", "website,sms", "--no-input"]
@@ -112,12 +113,13 @@ def test_english_prompts_with_loa_lang(
 def test_an_article_from_stdin_and_from_options_loads(
     root: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    monkeypatch.delenv("LOA_LANG", raising=False)  # Vietnamese, the default
     folder = root / "content" / "news"
     before = {p.name for p in folder.iterdir()}
     answers = "\nĐồng Nai: nộp hồ sơ trực tuyến\nTóm tắt ngắn.\n99/99/2024\n10/06/2024\n\n"
     assert run(["--config", str(root), "new", "article"], answers, monkeypatch) == 0
     out = capsys.readouterr().out
-    assert "Nhập lại" in out and "config OK" in out
+    assert "Nhập lại" in out and "cấu hình hợp lệ" in out
     args = ["--config", str(root), "new", "article", "--campaign", "dvc"]
     args += [
         "--title",
@@ -158,5 +160,5 @@ def test_the_check_after_writing_decides_the_exit_code(
     assert run([*args, "--no-input"], "", monkeypatch) == 2
     captured = capsys.readouterr()
     assert "Đã viết" in captured.out and "Kiểm tra cấu hình" in captured.out
-    assert "bao-chi.yaml: units: selector {'kind': 'press'} matches no unit" in captured.err
+    assert "bao-chi.yaml: units: bộ lọc {kind: press} không chọn được đơn vị nào" in captured.err
     assert (root / "campaigns" / "bao-chi.yaml").is_file()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from campaigns.model import TZ
-from tests.factories import create_delivery, create_item, write_config
+from tests.factories import campaign, create_delivery, create_item, write_config
 from worker.cli.main import main
 from worker.engine.runtime import build_runtime
 from worker.store.models import FAILED
@@ -27,7 +27,9 @@ SMS = {
 def root(tmp_path: Path, sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("DATABASE_URL", sqlite_url)
     monkeypatch.chdir(tmp_path)
-    folder = write_config(tmp_path / "config", targets=[SMS])
+    folder = write_config(
+        tmp_path / "config", targets=[SMS], campaigns=[campaign(channels=["sms"])]
+    )
     (folder / "recipients" / "subs.csv").write_text(LIST, "utf-8")
     (folder / "recipients" / "optout.txt").write_text("0912000003\n", "utf-8")
     return folder
@@ -43,7 +45,7 @@ def test_check_names_invalid_rows_and_counts_duplicates_and_optouts(
 ) -> None:
     out = run(capsys, root, "check")
     assert "target bien-hoa/sms: 2 number(s) to send to" in out
-    assert "row 3: '12345'" in out and "row 6: 'not a number'" in out
+    assert "subs.csv: row 3: '12345'" in out and "row 6: 'not a number'" in out
     assert "1 duplicate(s) left out" in out and "1 opted out" in out
     assert "config OK" in out
 

@@ -41,7 +41,7 @@ def test_a_wrong_date_names_both_forms_with_an_example(tmp_path: Path) -> None:
     c = campaign(period={"start": "15-10-2024", "end": "31/02/2024"}, schedule={"at": ["mai"]})
     with pytest.raises(ConfigError) as info:
         load_config(write_config(tmp_path / "config", campaigns=[c]))
-    found = {p.path: p.message for p in info.value.problems}
+    found = {p.path: str(p.message) for p in info.value.problems}
     forms = "YYYY-MM-DD (2024-10-15) or DD/MM/YYYY (15/10/2024)"
     assert found["period.start"] == f"'15-10-2024' is not a date: write {forms}"
     assert found["period.end"] == f"'31/02/2024' is not a date: write {forms}"

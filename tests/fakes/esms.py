@@ -8,6 +8,7 @@ from typing import Any
 from tests.fakes.base import FakeServer, Handler, Request, Response
 
 PATH = "/MainService.svc/json/SendMultipleMessage_V4_post_json/"
+BALANCE = "/MainService.svc/json/GetBalance/"
 REQUIRED = ("ApiKey", "SecretKey", "Phone", "Content", "Brandname", "SmsType")
 
 
@@ -48,7 +49,14 @@ class FakeEsms(FakeServer):
         return self.url + PATH
 
     def routes(self) -> list[tuple[str, str, Handler]]:
-        return [("POST", PATH, self.send)]
+        return [("POST", PATH, self.send), ("GET", BALANCE, self.get_balance)]
+
+    def get_balance(self, request: Request) -> Response:
+        """`GET .../GetBalance/{ApiKey}/{SecretKey}`: the account's money, or 101 for bad keys."""
+        key, _, secret = request.path.removeprefix(BALANCE).partition("/")
+        if (key, secret.strip("/")) != (self.api_key, self.secret_key):
+            return Response(200, {"CodeResponse": "101", "ErrorMessage": "Authorize Failed"})
+        return Response(200, {"Balance": self.balance * 800, "CodeResponse": "100", "UserID": 7})
 
     def send(self, request: Request) -> Response:
         try:

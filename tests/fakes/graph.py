@@ -132,7 +132,17 @@ class GraphFake(FakeServer):
         self._ids = itertools.count(900000000000001)
 
     def routes(self) -> list[tuple[str, str, Any]]:
-        return [("POST", "/v", self.publish)]
+        return [("GET", "/v", self.me), ("POST", "/v", self.publish)]
+
+    def me(self, request: Request) -> Response:
+        """`GET /v{N}.0/me` with a Page token answers that Page: {id, name}."""
+        if re.fullmatch(r"/v\d+\.0/me", request.path) is None:
+            return graph_error(100, message="Unknown path components")
+        if self.presented_token(request) != self.token:
+            return graph_error(
+                190, message="Invalid OAuth access token - Cannot parse access token"
+            )
+        return Response(200, {"id": self.page_id, "name": "UBND Thành phố Biên Hòa"})
 
     def fail_with(self, code: int | None) -> None:
         self.failing = code

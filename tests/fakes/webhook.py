@@ -30,7 +30,15 @@ class FakeWebhook(RoutedFake):
         return self.url + PATH
 
     def routes(self) -> list[tuple[str, str, Handler]]:
-        return [("POST", PATH, self.receive), ("GET", PATH + "/", self.find)]
+        return [
+            ("POST", PATH, self.receive),
+            ("GET", PATH + "/", self.find),
+            ("HEAD", PATH, self.head),
+        ]
+
+    def head(self, request: Request) -> Response:
+        """`HEAD` on the hook: 200 when the token (if one is required) matches, else 401."""
+        return Response(200, b"") if self.authorised(request) else Response(401, b"")
 
     def authorised(self, request: Request) -> bool:
         return self.token is None or request.headers.get("authorization") == f"Bearer {self.token}"

@@ -32,6 +32,11 @@ def invalid_param(**params: str) -> Response:
 
 
 NOT_LOGGED_IN = wp_error("rest_not_logged_in", "You are not currently logged in.", 401)
+UNKNOWN_USER = wp_error(
+    "invalid_username",
+    "Unknown username. Check again or try your email address.",
+    401,
+)
 BAD_PASSWORD = wp_error(
     "incorrect_password", "The provided password is an invalid application password.", 401
 )
@@ -67,6 +72,7 @@ class FakeWordPress(RoutedFake):
             ("GET", f"{API}/posts", self.list_posts),
             ("GET", f"{API}/categories", self.list_categories),
             ("POST", f"{API}/categories", self.create_category),
+            ("GET", f"{API}/users/me", self.me),
         ]
 
     def normalise(self, request: Request) -> Request:
@@ -77,14 +83,26 @@ class FakeWordPress(RoutedFake):
         return request
 
     def user(self, request: Request) -> tuple[str | None, Response | None]:
-        """Application Password auth: a wrong one fails the request, a missing one is anonymous."""
+        """Application Password auth: a wrong one fails the request, a missing one is anonymous.
+
+        As wp_authenticate_application_password: an unknown login is `invalid_username`, a
+        known one with a wrong password `incorrect_password`, both 401."""
         header = request.headers.get("authorization", "")
         if not header.startswith("Basic "):
             return None, None
         name, _, password = base64.b64decode(header[6:]).decode().partition(":")
+        if name not in self.users:
+            return None, UNKNOWN_USER
         if self.users.get(name) != password:
             return None, BAD_PASSWORD
         return name, None
+
+    def me(self, request: Request) -> Response:
+        """`GET /wp/v2/users/me`: the signed-in user, or 401 rest_not_logged_in without one."""
+        name, failed = self.user(request)
+        if failed or name is None:
+            return failed or NOT_LOGGED_IN
+        return Response(200, {"id": 1, "name": name, "slug": name, "roles": ["editor"]})
 
     def upload(self, request: Request) -> Response:
         name, failed = self.user(request)

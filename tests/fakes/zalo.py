@@ -78,6 +78,7 @@ class ZaloFake(FakeServer):
             ("POST", "/v2.0/article/create", self.api(self.create)),
             ("POST", "/v2.0/article/verify", self.api(self.verify)),
             ("POST", "/v2.0/oa/message", self.api(self.broadcast)),
+            ("GET", "/v2.0/oa/getoa", self.api(self.getoa)),
         ]
 
     def fail_next(self, code: int, times: int = 1) -> None:
@@ -149,6 +150,10 @@ class ZaloFake(FakeServer):
             if entry["id"] is None:
                 entry["id"] = f"{next(self._ids):x}a7c3e9b2d4f6"
             return envelope(0, {"id": entry["id"]})
+
+    def getoa(self, request: Request) -> Response:
+        """The OA's profile (`GET /v2.0/oa/getoa`), in the same HTTP 200 envelope."""
+        return envelope(0, {"oa_id": "2491302944280861639", "name": "UBND tỉnh Đồng Nai"})
 
     def broadcast(self, request: Request) -> Response:
         body = request.json() or {}

@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from campaigns.i18n import t
 from worker import actions
 from worker.cli.args import (
     BadInput,
@@ -33,7 +34,7 @@ def act(args: argparse.Namespace) -> int:
     rt = runtime_from(args)
     filters, states, period = filters_from(args, rt), states_from(args), period_from(args)
     if not args.ids and filters == Filters() and not states and period is None:
-        raise BadInput(f"{args.command}: give delivery ids or at least one filter")
+        raise BadInput(t("act.no_selection", command=args.command))
     with rt.sessions() as s:
         ok, skipped = actions.select_ids(
             s, args.ids, filters, actions.ELIGIBLE[args.command], states=states, period=period
@@ -43,10 +44,10 @@ def act(args: argparse.Namespace) -> int:
     if args.dry_run or ask:
         _show_pending(args.command, ok, shown)
     if args.dry_run:
-        print(f"{args.command}: dry run, nothing changed")
+        print(t("act.dry_run", command=args.command))
         return _report_skipped(skipped, EXIT_OK)
     if ask and not _confirmed(args.command):
-        print(f"{args.command}: nothing changed")
+        print(t("act.unchanged", command=args.command))
         return EXIT_FAILURE
     outcome = actions.Outcome(args.command, [], [])
     if ok:
@@ -59,31 +60,31 @@ def act(args: argparse.Namespace) -> int:
 
 def _show_pending(command: str, ids: list[int], shown: list[actions.Pending]) -> None:
     """How many rows the action would change, and those rows (all, or the first few)."""
-    print(f"{command} would change {len(ids)} delivery(ies)" + (":" if ids else "."))
+    print(t("act.would_change", command=command, count=len(ids)) + (":" if ids else "."))
     if shown:
         table = [["id", "campaign", "unit", "channel", "state", "title"]]
         table += [[str(p.id), p.campaign, p.unit, p.channel, p.state, p.title[:50]] for p in shown]
         print(as_table(table, totals=False))
     if len(ids) > len(shown):
-        print(f"... and {len(ids) - len(shown)} more")
+        print(t("act.more", count=len(ids) - len(shown)))
 
 
 def _confirmed(command: str) -> bool:
     """Ask on the terminal; with no terminal there is nobody to ask: refuse (exit 2)."""
     if not sys.stdin.isatty():
-        raise BadInput(f"{command}: no terminal to confirm on; add --yes to go ahead")
-    print(f"{command} these deliveries? [y/N] ", end="", file=sys.stderr, flush=True)
-    return sys.stdin.readline().strip().lower() in ("y", "yes")
+        raise BadInput(t("act.no_terminal", command=command))
+    print(t("act.confirm", command=command), end=" ", file=sys.stderr, flush=True)
+    return sys.stdin.readline().strip().lower() in ("y", "yes", "c", "co", "có")
 
 
 def _report_skipped(skipped: Sequence[tuple[int, str]], code: int) -> int:
     for i, state in skipped:
-        print(f"  #{i} left alone ({state})", file=sys.stderr)
+        print("  " + t("act.left_alone", id=i, state=state), file=sys.stderr)
     return code
 
 
 def _report_outcome(outcome: actions.Outcome, skipped: Sequence[tuple[int, str]] = ()) -> int:
-    print(f"{outcome.action}: {len(outcome.changed)} delivery(ies) changed")
+    print(t("act.changed", command=outcome.action, count=len(outcome.changed)))
     left = [*skipped, *outcome.skipped]
     return _report_skipped(left, EXIT_OK if outcome.changed or not left else EXIT_FAILURE)
 
@@ -105,11 +106,14 @@ def preview(args: argparse.Namespace) -> int:
             s, args.ids, filters_from(args, rt), eligible, states=asked, period=period_from(args)
         )
     for i, why in skipped:
-        print(f"  #{i} not previewed ({why})", file=sys.stderr)
+        print("  " + t("act.not_previewed", id=i, why=why), file=sys.stderr)
     count = 0
     out = Path(args.out) if args.out else None
     for p in previews(rt, Filters(), (), ids, out) if ids else ():
         count += 1
         print("\n".join(describe(p)))
-    print(f"{count} deliveries previewed" + (f"; files under {args.out}/" if out else ""))
+    print(
+        t("act.previewed", count=count)
+        + (t("act.preview_files", folder=f"{args.out}/") if out else "")
+    )
     return 0

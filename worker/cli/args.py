@@ -9,6 +9,7 @@ import argparse
 import datetime as dt
 from typing import Any
 
+from campaigns.i18n import t
 from campaigns.model import TZ
 from campaigns.periods import Period, parse_period
 from worker.cli import exits
@@ -26,9 +27,7 @@ def parse_now(text: str | None) -> dt.datetime | None:
     try:
         value = dt.datetime.fromisoformat(text)
     except ValueError as e:
-        raise BadInput(
-            f"--now: '{text}' is not an ISO date-time (like 2024-12-31T17:00+07:00)"
-        ) from e
+        raise BadInput(t("args.now", value=text)) from e
     return value.replace(tzinfo=TZ) if value.tzinfo is None else value
 
 
@@ -42,9 +41,9 @@ def period_from(args: argparse.Namespace) -> Period | None:
 
 def filters_from(args: argparse.Namespace, rt: Runtime) -> Filters:
     if args.campaign and args.campaign not in rt.config.campaigns:
-        raise BadInput(f"--campaign: no campaign '{args.campaign}' in the config")
+        raise BadInput(t("args.no_campaign", campaign=args.campaign))
     if args.unit and args.unit not in rt.config.units:
-        raise BadInput(f"--unit: no unit '{args.unit}' in the config")
+        raise BadInput(t("online.no_unit", unit=args.unit))
     return Filters(campaign=args.campaign, unit=args.unit, channel=args.channel)
 
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from campaigns.i18n import t
 from campaigns.model import TZ
 from channels.recipients import RecipientsError, list_of, problems
 from worker.cli.args import BadInput, local_time, narrow, runtime_from
@@ -63,7 +64,7 @@ def jobs(args: argparse.Namespace) -> int:
         ]
         for d, title in rows
     ]
-    print(as_table(table, totals=False) if rows else "no deliveries match")
+    print(as_table(table, totals=False) if rows else t("jobs.none"))
     return 0
 
 
@@ -184,7 +185,7 @@ def _one_delivery(args: argparse.Namespace) -> dict[str, Any]:
     with rt.sessions() as s:
         d = s.get(Delivery, args.id)
         if d is None:
-            raise BadInput(f"no delivery {args.id}")
+            raise BadInput(t("jobs.no_delivery", id=args.id))
         item = s.get(ContentItem, d.item_id)
         # In the order they were made: numbers recorded before they were counted per delivery
         # (`record_outcome`) restarted at 1 after an operator's retry.

@@ -15,7 +15,9 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
+from campaigns import i18n
 from campaigns.problems import ConfigError
+from worker.cli import lang
 from worker.cli.exits import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK, BadInput
 from worker.cli.parser import build_parser
 from worker.store.errors import SchemaError
@@ -23,6 +25,16 @@ from worker.store.errors import SchemaError
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    lang.choose(args)
+    try:
+        return _main(args)
+    finally:
+        i18n.use(None)  # the choice was this command's: a caller in the same process starts afresh
+
+
+def _main(args: argparse.Namespace) -> int:
+    if args.db:  # `--db URL` stands for DATABASE_URL in every command and the processes it starts
+        os.environ["DATABASE_URL"] = args.db
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 
+from campaigns.i18n import LANGS
 from campaigns.model import CHANNEL_KINDS
 from worker.cli.authoring import add_authoring
 from worker.reports.sections import SECTION_ALIASES, SECTIONS
@@ -119,7 +120,6 @@ def _report(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default="table",
         help="docx: the báo cáo to sign (NĐ 30/2020 layout); xlsx: a workbook ready to print",
     )
-    report.add_argument("--lang", choices=("vi", "en"), default="vi")
     report.add_argument("--campaign")
     report.add_argument("--unit", help="one unit's own report (default: the consolidated one)")
     report.add_argument("--channel", choices=CHANNEL_KINDS)
@@ -175,20 +175,65 @@ def _servers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     db.add_argument("action", choices=("upgrade", "current"))
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="loa", description="Content scheduling and publishing.")
-    p.add_argument(
+GLOBAL_OPTIONS = ("config", "db", "lang", "verbose")
+"""Options every command takes, before or after its name (`loa --config D check` is
+`loa check --config D`)."""
+
+
+def _globals(p: argparse.ArgumentParser, *, top: bool) -> None:
+    """The global options on the top parser (with their defaults) or on a subcommand (no
+    default there, so an option given before the subcommand is not overwritten)."""
+
+    def default(value: object) -> object:
+        return value if top else argparse.SUPPRESS
+
+    g = p.add_argument_group("global options")
+    g.add_argument(
         "--config",
-        default=os.environ.get("LOA_CONFIG", "config"),
+        default=default(os.environ.get("LOA_CONFIG", "config")),
         help="config directory (default ./config, or $LOA_CONFIG)",
     )
-    p.add_argument("-v", "--verbose", action="store_true", help="log every delivery")
+    g.add_argument(
+        "--db",
+        metavar="URL",
+        default=default(None),
+        help="database URL (default $DATABASE_URL, else sqlite:///loa.db)",
+    )
+    g.add_argument(
+        "--lang",
+        choices=LANGS,
+        default=default(None),
+        help="language of messages and reports: vi or en (default $LOA_LANG,"
+        " else lang: in loa.yaml, else vi)",
+    )
+    g.add_argument(
+        "-v", "--verbose", action="store_true", default=default(False), help="log every delivery"
+    )
+
+
+def _check(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    check = sub.add_parser("check", help="validate the config, content, lists and targets")
+    check.add_argument(
+        "--online",
+        action="store_true",
+        help="also make one harmless signed-in request to each target (credentials, reach)",
+    )
+    check.add_argument("--unit", help="with --online: only this unit's targets")
+    check.add_argument("--channel", choices=CHANNEL_KINDS, help="with --online: only this kind")
+    check.add_argument("--target", help="with --online: only this target (unit/name)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="loa", description="Content scheduling and publishing.")
+    _globals(p, top=True)
     sub = p.add_subparsers(dest="command", required=True)
-    sub.add_parser("check", help="validate the config and every target's settings")
+    _check(sub)
     _run(sub)
     _plan(sub)
     _operators(sub, _filters())
     _report(sub)
     _servers(sub)
     add_authoring(sub)  # loa new campaign|article, loa schema
+    for command in sub.choices.values():
+        _globals(command, top=False)
     return p

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from campaigns.i18n import t
 from worker.cli.args import runtime_from
 from worker.engine.planner import plan as plan_deliveries
 
@@ -13,5 +14,5 @@ def plan(args: argparse.Namespace) -> int:
     with rt.sessions.begin() as s:
         planned = plan_deliveries(s, rt.config, rt.now(), full=args.full)
     how = "every campaign in full" if args.full else "what changed since the last planning"
-    print(f"planned {planned} new deliveries ({how})")
+    print(t("plan.planned", count=planned, how=how))
     return 0

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from campaigns.i18n import t
 from campaigns.periods import Period
 from worker.cli.args import BadInput, period_from
 from worker.engine.runtime import Runtime, build_runtime
@@ -20,20 +21,20 @@ DELIMITERS = {",": ",", ";": ";", "tab": "\t"}
 def _period(args: argparse.Namespace) -> Period:
     period = period_from(args)
     if period is None:
-        raise BadInput("--period is required (2024-Q1, 2024-H1, 2024-Q3, 2024)")
+        raise BadInput(t("report.period"))
     return period
 
 
 def _checked(rt: Runtime, args: argparse.Namespace) -> None:
     if args.campaign and args.campaign not in rt.config.campaigns:
-        raise BadInput(f"--campaign: no campaign '{args.campaign}' in {rt.config.root}")
+        raise BadInput(t("args.no_campaign", campaign=args.campaign))
     if getattr(args, "unit", None) and args.unit not in rt.config.units:
-        raise BadInput(f"--unit: no unit '{args.unit}' in {rt.config.root}/units.yaml")
+        raise BadInput(t("online.no_unit", unit=args.unit))
     each, fmt = getattr(args, "each_unit", None), getattr(args, "format", "table")
     if each and fmt not in ("docx", "xlsx"):
-        raise BadInput("--each-unit writes files: use it with --format docx or xlsx")
+        raise BadInput(t("report.each_unit_format"))
     if each and (getattr(args, "unit", None) or getattr(args, "output", None)):
-        raise BadInput("--each-unit writes one file per unit: give neither --unit nor --output")
+        raise BadInput(t("report.each_unit_alone"))
 
 
 def report(args: argparse.Namespace) -> int:
@@ -47,20 +48,20 @@ def report(args: argparse.Namespace) -> int:
     result = _build(rt, args, period, getattr(args, "unit", None))
     if fmt in ("xlsx", "docx"):
         out = Path(output or _file_name(period, result.filters.unit, fmt))
-        _write_file(rt, result, out, fmt, args.lang)
-        print(f"wrote {out}")
+        _write_file(rt, result, out, fmt, _lang(args))
+        print(t("report.wrote", file=out))
         return 0
     if fmt == "csv":
         delimiter = DELIMITERS[getattr(args, "delimiter", ",")]
         section = getattr(args, "section", None) or "summary"
-        text = as_section_csv(result, args.lang, section, delimiter=delimiter)
+        text = as_section_csv(result, _lang(args), section, delimiter=delimiter)
     else:
-        text = as_text(result, args.lang) + "\n"
+        text = as_text(result, _lang(args)) + "\n"
     # CSV gets a byte-order mark (files and stdout alike) so Excel reads the Vietnamese as UTF-8
     bom = fmt == "csv" and getattr(args, "bom", True)
     if output:
         Path(output).write_text(text, encoding="utf-8-sig" if bom else "utf-8")
-        print(f"wrote {output}")
+        print(t("report.wrote", file=output))
     else:
         _stdout(text, bom=bom)
     return 0
@@ -78,8 +79,8 @@ def _each_unit(rt: Runtime, args: argparse.Namespace, period: Period, folder: Pa
     units = _build(rt, args, period, None).units
     for code, _ in units:
         out = folder / _file_name(period, code, args.format)
-        _write_file(rt, _build(rt, args, period, code), out, args.format, args.lang)
-        print(f"wrote {out}")
+        _write_file(rt, _build(rt, args, period, code), out, args.format, _lang(args))
+        print(t("report.wrote", file=out))
     return 0
 
 
@@ -108,3 +109,9 @@ def _stdout(text: str, *, bom: bool) -> None:
     sys.stdout.flush()
     buffer.write(data)
     buffer.flush()
+
+
+def _lang(args: argparse.Namespace) -> str:
+    """The report's language: `--lang` (before or after `report`), else Vietnamese: the báo
+    cáo is an official Vietnamese document, whatever language the messages are in."""
+    return str(getattr(args, "lang", None) or "vi")

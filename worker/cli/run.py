@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from sqlalchemy import func, select
 
+from campaigns.i18n import t
 from worker.cli.args import runtime_from
+from worker.cli.exits import EXIT_OK, EXIT_SOURCES
 from worker.cli.terminal import LiveCounts
 from worker.engine.embedded import run_forever, run_once
 from worker.engine.runtime import Runtime
@@ -27,10 +30,13 @@ def run(args: argparse.Namespace) -> int:
         sent = sum(r.enqueued + r.requeued for r in results)
         errors = [i for r in results for i in r.ingested if i.error]
         for i in errors:
-            print(f"source {i.source}: {i.error}")
-        print(f"planned {planned} new deliveries, sent {sent} to workers")
+            print(t("run.source_error", source=i.source, error=i.error), file=sys.stderr)
+        print(t("run.summary", planned=planned, sent=sent))
         print(_counts_line(rt))
-        return 0
+        if errors:
+            print(t("run.sources_failed", count=len(errors)), file=sys.stderr)
+            return EXIT_SOURCES
+        return EXIT_OK
     run_forever(
         rt, threads=args.threads, interval=args.interval, with_workers=not args.scheduler_only
     )
@@ -46,4 +52,6 @@ def _counts(rt: Runtime) -> dict[str, int]:
 
 def _counts_line(rt: Runtime) -> str:
     counts = _counts(rt)
-    return "deliveries: " + ", ".join(f"{st} {counts[st]}" for st in STATES if counts.get(st))
+    return t(
+        "run.counts", counts=", ".join(f"{st} {counts[st]}" for st in STATES if counts.get(st))
+    )

@@ -12,6 +12,7 @@ from dramatiq.brokers.stub import StubBroker
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from campaigns.i18n import t
 from campaigns.model import TZ
 from worker.cli.args import (
     filters_from,
@@ -124,29 +125,27 @@ def _recent_failures(s: Session, args: argparse.Namespace, rt: Runtime) -> list[
 def _print_late(count: int, oldest: dt.datetime | None) -> None:
     if count:
         print(
-            paint("Late", "bold"),
-            f"{count} not sent, more than an hour past their due time (oldest due"
-            f" {local_time(oldest)}): `loa jobs` lists them; approve, retry or cancel them, or"
-            " they are skipped after late_after_days",
+            paint(t("status.late_head"), "bold"),
+            t("status.late", count=count, oldest=local_time(oldest)),
         )
 
 
 def _print_status(
     rows: Any, counts: dict[str, int], depth: dict[str, int], alive: Any, broken: Any, recent: Any
 ) -> None:
-    print(paint("Processes", "bold"))
+    print(paint(t("status.processes"), "bold"))
     for b in alive or []:
         age = f"{b.age.total_seconds():.0f} s ago"
         print(f"  {b.role:<10} {b.name}  seen {paint(age, 'red' if b.stale else 'green')}")
         if b.error:
             print(f"    {paint('tick failed', 'red')}: {b.error}")
     if not alive:
-        print("  none has reported (is `loa run` or a worker running?)")
-    print(paint("Queues", "bold"), " ".join(f"{q}={n}" for q, n in depth.items()))
+        print("  " + t("status.no_process"))
+    print(paint(t("status.queues"), "bold"), " ".join(f"{q}={n}" for q, n in depth.items()))
     print(
-        paint("Deliveries", "bold"),
+        paint(t("status.deliveries"), "bold"),
         ", ".join(f"{st} {paint(str(counts[st]), st)}" for st in STATES if counts.get(st))
-        or "none",
+        or t("status.none"),
     )
     by_campaign: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for c, _u, ch, st, n in rows:
@@ -160,11 +159,11 @@ def _print_status(
         table.append(["total", "", *(str(counts[st]) for st in shown)])
         print(as_table(table))
     if broken:
-        print(paint("Sources in error", "bold"))
+        print(paint(t("status.sources"), "bold"))
         for x in broken:
             print(f"  {x.id}: {paint(x.last_error or x.note or '', 'red')} ({x.failures} failures)")
     if recent:
-        print(paint("Recent failures", "bold"))
+        print(paint(t("status.failures"), "bold"))
         for r in recent:
             why = r.reason or r.last_error or ""
             print(f"  #{r.id} {r.campaign} {r.unit} {r.channel} {paint(r.state, r.state)}: {why}")
