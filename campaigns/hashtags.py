@@ -6,6 +6,7 @@ import re
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from campaigns.text import nfc
 
@@ -17,8 +18,10 @@ class _Strict(BaseModel):
 def hashtag(value: str) -> str:
     """One hashtag: '#' then one word (Vietnamese letters allowed), as Facebook links it."""
     if not re.fullmatch(r"#[^\s#]{1,99}", value):
-        raise ValueError(
-            f"a hashtag is '#' and one word without spaces (like #NgayPhapLuat), not {value!r}"
+        raise PydanticCustomError(
+            "loa.hashtag",
+            "a hashtag is '#' and one word without spaces (like #NgayPhapLuat), not '{value}'",
+            {"value": value},
         )
     return value
 
@@ -52,7 +55,7 @@ class HashtagsSpec(_Strict):
     @model_validator(mode="after")
     def _one_way(self) -> HashtagsSpec:
         if self.replace is not None and self.add:
-            raise ValueError("give 'add' or 'replace', not both")
+            raise PydanticCustomError("loa.hashtags_both", "give 'add' or 'replace', not both")
         return self
 
 

@@ -234,6 +234,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "ghi chỉ tiêu dưới '{new}' hoặc tên cũ '{old}', không ghi cả hai",
         "give the quotas under '{new}' or its old name '{old}', not both",
     ),
+    "loa.hashtag": (
+        "hashtag là dấu '#' và một từ không có khoảng trắng (như #NgayPhapLuat), không phải"
+        " '{value}'",
+        "a hashtag is '#' and one word without spaces (like #NgayPhapLuat), not '{value}'",
+    ),
+    "loa.hashtags_both": (
+        "ghi 'add' hoặc 'replace', không ghi cả hai",
+        "give 'add' or 'replace', not both",
+    ),
     "loa.time_of_day": (
         '\'{value}\' không phải giờ trong ngày; viết "HH:MM" trong ngoặc kép, như "22:00"',
         '\'{value}\' is not a time of day; write it as "HH:MM" in quotes, like "22:00"',

@@ -78,7 +78,11 @@ def sign_in(driver: webdriver.Chrome, base: str, name: str, password: str) -> No
     driver.get(f"{base}/login")
     driver.find_element(By.ID, "name").send_keys(name)
     driver.find_element(By.ID, "password").send_keys(password)
+    login = driver.current_url
     driver.find_element(By.ID, "sign-in").click()
+    # The password check takes a quarter of a second (argon2): wait for the page it leads to,
+    # or the next lookup finds the login page's elements just before they go stale.
+    WebDriverWait(driver, 30).until(lambda d: d.current_url != login)
 
 
 def wait_for(driver: webdriver.Chrome, css: str) -> WebElement:

@@ -51,10 +51,10 @@ def with_campaign(tmp_path: Path, **fields: str) -> Path:
 # (what the user wrote, the line it is on, words of the one message in vi, then in en)
 MISTAKES = [
     (
-        {"start": "15/10/2024"},
+        {"start": "15-10-2024"},
         4,
-        ["period.start", "'15/10/2024'", "viết 2024-10-15"],
-        ["period.start", "'15/10/2024' is not a date", "write 2024-10-15"],
+        ["period.start", "'15-10-2024'", "viết YYYY-MM-DD (2024-10-15) hoặc DD/MM/YYYY"],
+        ["period.start", "'15-10-2024' is not a date", "write YYYY-MM-DD (2024-10-15) or DD/MM"],
     ),
     (
         {"id": "Ngày Pháp luật"},
@@ -143,6 +143,8 @@ def test_global_options_work_before_and_after_every_command() -> None:
         "show": ["1"],
         "resolve": ["1", "--published"],
         "db": ["current"],
+        "users": ["list"],
+        "new": ["campaign"],
     }
     (sub,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
     commands = sub.choices
@@ -169,16 +171,16 @@ def test_check_takes_config_after_the_command(capsys: pytest.CaptureFixture[str]
 def test_vietnamese_is_the_default(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    root = with_campaign(tmp_path, start="15/10/2024")
+    root = with_campaign(tmp_path, start="15-10-2024")
     monkeypatch.delenv("LOA_LANG")
     assert main(["check", "--config", str(root)]) == 2
-    assert "viết 2024-10-15 (YYYY-MM-DD)" in capsys.readouterr().err
+    assert "viết YYYY-MM-DD (2024-10-15)" in capsys.readouterr().err
     (root / "loa.yaml").write_text("lang: en\n", "utf-8")
     assert main(["check", "--config", str(root)]) == 2
     assert "is not a date" in capsys.readouterr().err
     monkeypatch.setenv("LOA_LANG", "vi")  # the environment wins over loa.yaml
     assert main(["check", "--config", str(root)]) == 2
-    assert "viết 2024-10-15" in capsys.readouterr().err
+    assert "viết YYYY-MM-DD (2024-10-15)" in capsys.readouterr().err
 
 
 def article(root: Path, name: str, data: bytes) -> None:

@@ -51,7 +51,7 @@ def test_a_wrong_date_names_both_forms_with_an_example(tmp_path: Path) -> None:
         load_config(write_config(tmp_path / "other", campaigns=[c]))
     (problem,) = info.value.problems
     assert problem.path == "period.start"
-    assert problem.message == f"'15/10/2024 08:00' has a time: give the day alone, {forms}"
+    assert str(problem.message) == f"'15/10/2024 08:00' has a time: give the day alone, {forms}"
 
 
 def test_names_aliases_and_slugs_in_any_case_and_normal_form_resolve_to_the_slug() -> None:

@@ -235,5 +235,15 @@ def build_parser() -> argparse.ArgumentParser:
     _servers(sub)
     add_authoring(sub)  # loa new campaign|article, loa schema
     for command in sub.choices.values():
-        _globals(command, top=False)
+        _globals_within(command)
     return p
+
+
+def _globals_within(command: argparse.ArgumentParser) -> None:
+    """The global options on a subcommand and on the commands under it (`loa new campaign`)."""
+    if "--config" not in command._option_string_actions:
+        _globals(command, top=False)
+    for action in command._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for nested in action.choices.values():
+                _globals_within(nested)
