@@ -163,11 +163,8 @@ def cancel(
     period: Period | None = None,
     user: str | None = None,
 ) -> Outcome:
-    user = user or who()
-    ok, skipped = select_ids(session, ids, filters, CANCELLABLE, states=states, period=period)
-    values: dict[str, object] = {"state": CANCELLED, "reason": note or f"cancelled by {user}"}
-    changed = _apply(session, "cancel", ok, CANCELLABLE, values, now, note, user)
-    return Outcome("cancel", changed, skipped)
+    chosen = _Chosen(ids, filters, states, period)
+    return _set_state(session, "cancel", CANCELLABLE, CANCELLED, chosen, now, note, user)
 
 
 def resolve(
@@ -203,12 +200,8 @@ def approve(
     user: str | None = None,
 ) -> Outcome:
     """Release rows awaiting approval; they are planned again and go out when due."""
-    user = user or who()
-    awaiting = (AWAITING_APPROVAL,)
-    ok, skipped = select_ids(session, ids, filters, awaiting, states=states, period=period)
-    values: dict[str, object] = {"state": PLANNED, "reason": note or f"approved by {user}"}
-    changed = _apply(session, "approve", ok, awaiting, values, now, note, user)
-    return Outcome("approve", changed, skipped)
+    chosen = _Chosen(ids, filters, states, period)
+    return _set_state(session, "approve", (AWAITING_APPROVAL,), PLANNED, chosen, now, note, user)
 
 
 def reject(
@@ -223,12 +216,42 @@ def reject(
     user: str | None = None,
 ) -> Outcome:
     """Turn down rows awaiting approval: they are cancelled, recorded as rejected, never sent."""
+    chosen = _Chosen(ids, filters, states, period)
+    return _set_state(session, "reject", (AWAITING_APPROVAL,), CANCELLED, chosen, now, note, user)
+
+
+@dataclass(frozen=True)
+class _Chosen:
+    """The rows an action was asked for: ids, or the filters, states and period."""
+
+    ids: Sequence[int]
+    filters: Filters
+    states: Sequence[str]
+    period: Period | None
+
+
+_DONE_BY = {"cancel": "cancelled", "approve": "approved", "reject": "rejected"}
+
+
+def _set_state(
+    session: Session,
+    name: str,
+    allowed: tuple[str, ...],
+    state: str,
+    chosen: _Chosen,
+    now: dt.datetime,
+    note: str | None,
+    user: str | None,
+) -> Outcome:
+    """Move the chosen rows that are in an allowed state to `state`, the note (or who did it)
+    as their reason: what cancel, approve and reject each do."""
     user = user or who()
-    awaiting = (AWAITING_APPROVAL,)
-    ok, skipped = select_ids(session, ids, filters, awaiting, states=states, period=period)
-    values: dict[str, object] = {"state": CANCELLED, "reason": note or f"rejected by {user}"}
-    changed = _apply(session, "reject", ok, awaiting, values, now, note, user)
-    return Outcome("reject", changed, skipped)
+    ok, skipped = select_ids(
+        session, chosen.ids, chosen.filters, allowed, states=chosen.states, period=chosen.period
+    )
+    values: dict[str, object] = {"state": state, "reason": note or f"{_DONE_BY[name]} by {user}"}
+    changed = _apply(session, name, ok, allowed, values, now, note, user)
+    return Outcome(name, changed, skipped)
 
 
 BULK = {"retry": retry, "cancel": cancel, "approve": approve, "reject": reject}
