@@ -12,17 +12,16 @@ No broker is involved (deliver() is what the actor calls).
 from __future__ import annotations
 
 import argparse
-import cProfile
 import io
 import os
 import pstats
 import tempfile
-import time
 from pathlib import Path
 
 from benchmarks import procs
 from benchmarks.delivery import published_at, write_webhook_config
 from benchmarks.fixtures import insert_items
+from benchmarks.halves import deliver_in_halves
 
 
 def run(count: int, top: int) -> str:
@@ -31,10 +30,8 @@ def run(count: int, top: int) -> str:
         scratch = Path(folder)
         with procs.http_server("webhook", scratch) as url:
             root = write_webhook_config(scratch / "config", url, units=count)
-            from worker.engine import delivery
             from worker.engine.runtime import build_runtime
             from worker.store import queries
-            from worker.store.models import PUBLISHED, Delivery
 
             rt = build_runtime(root, f"sqlite:///{scratch / 'loa.db'}", outbox=scratch / "out")
             insert_items(rt.engine, 1, published_at())
@@ -45,28 +42,12 @@ def run(count: int, top: int) -> str:
                 plan(s, rt.config, now)
             with rt.sessions.begin() as s:
                 ids = [i for i, _ in queries.promote_due(s, now, limit=count)]
-            half = len(ids) // 2
-            cpu = time.process_time()
-            for i in ids[:half]:
-                delivery.deliver(rt, i)
-            per = (time.process_time() - cpu) / max(half, 1) * 1000
-            profiler = cProfile.Profile()
-            profiler.enable()
-            for i in ids[half:]:
-                delivery.deliver(rt, i)
-            profiler.disable()
-            from sqlalchemy import func, select
-
-            with rt.sessions() as s:
-                done = s.scalar(
-                    select(func.count()).select_from(Delivery).where(Delivery.state == PUBLISHED)
-                )
-            rt.close()
-            rt.engine.dispose()
+            halves = deliver_in_halves(rt, ids)
     out = io.StringIO()
-    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(top)
-    head = f"{len(ids)} deliveries, {done} published; CPU per delivery (unprofiled half): "
-    return head + f"{per:.2f} ms\n" + out.getvalue()
+    pstats.Stats(halves.profiler, stream=out).sort_stats("tottime").print_stats(top)
+    per = halves.cpu / max(halves.count, 1) * 1000
+    head = f"{len(ids)} deliveries, {halves.published} published; CPU per delivery (unprofiled"
+    return head + f" half): {per:.2f} ms\n" + out.getvalue()
 
 
 def main() -> None:

@@ -15,7 +15,6 @@ what loa spends beyond the bare POST is its per-batch overhead.
 from __future__ import annotations
 
 import argparse
-import cProfile
 import io
 import os
 import pstats
@@ -29,6 +28,7 @@ from typing import Any
 from benchmarks import env, procs
 from benchmarks.delivery import published_at
 from benchmarks.fixtures import insert_items
+from benchmarks.halves import deliver_in_halves
 from benchmarks.sms import CREDENTIALS, batches, write_sms_config
 
 
@@ -96,13 +96,10 @@ def run(units: int, recipients: int, postgres: bool, top: int, endpoint: str | N
 
 
 def deliver_all(config: Path, db: str, scratch: Path, top: int) -> dict[str, Any]:
-    from sqlalchemy import func, select
 
-    from worker.engine import delivery
     from worker.engine.planner import plan
     from worker.engine.runtime import build_runtime
     from worker.store import queries
-    from worker.store.models import PUBLISHED, Delivery
 
     rt = build_runtime(config, db, outbox=scratch / "out")
     insert_items(rt.engine, 1, published_at())
@@ -111,27 +108,18 @@ def deliver_all(config: Path, db: str, scratch: Path, top: int) -> dict[str, Any
         plan(s, rt.config, now)
     with rt.sessions.begin() as s:
         ids = [i for i, _ in queries.promote_due(s, now, limit=100_000)]
-    half = len(ids) // 2
-    wall, cpu = time.perf_counter(), time.process_time()
-    for i in ids[:half]:
-        delivery.deliver(rt, i)
-    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    profiler = cProfile.Profile(time.process_time)  # CPU, not waiting on the server
-    profiler.enable()
-    for i in ids[half:]:
-        delivery.deliver(rt, i)
-    profiler.disable()
-    with rt.sessions() as s:
-        done = s.scalar(
-            select(func.count()).select_from(Delivery).where(Delivery.state == PUBLISHED)
-        )
-    rt.close()
-    rt.engine.dispose()
+    halves = deliver_in_halves(rt, ids, time.process_time)  # CPU, not waiting on the server
     out = io.StringIO()
-    stats = pstats.Stats(profiler, stream=out)
+    stats = pstats.Stats(halves.profiler, stream=out)
     stats.sort_stats("tottime").print_stats(top)
     stats.sort_stats("cumulative").print_stats(r"/(worker|channels|campaigns)/", top)
-    return {"count": half, "wall": wall, "cpu": cpu, "published": done, "profile": out.getvalue()}
+    return {
+        "count": halves.count,
+        "wall": halves.wall,
+        "cpu": halves.cpu,
+        "published": halves.published,
+        "profile": out.getvalue(),
+    }
 
 
 def main() -> None:
