@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import fnmatch
 import threading
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +17,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine
 
+from tests.conftest import _pg_database
 from tests.factories import create_delivery, create_item
-from worker.store import migrate
+from worker.store import migrate, schemahead
 from worker.store.db import make_engine, session_factory
 from worker.store.models import Base, Delivery
 
@@ -177,8 +179,9 @@ def test_ensure_schema_refuses_a_database_upgraded_by_a_newer_loa(engine: Engine
         migrate.ensure_schema(engine)
 
 
+@pytest.mark.parametrize("ensure", [migrate.ensure_schema, schemahead.ensure_schema])
 def test_processes_starting_together_on_an_empty_database_create_the_schema_once(
-    pg_url: str,
+    pg_url: str, ensure: Callable[[Engine], None]
 ) -> None:
     engines = [make_engine(pg_url, pool_size=1) for _ in range(4)]
     errors: list[BaseException] = []
@@ -187,7 +190,7 @@ def test_processes_starting_together_on_an_empty_database_create_the_schema_once
     def starting(engine: Engine) -> None:
         start.wait()
         try:
-            migrate.ensure_schema(engine)
+            ensure(engine)
         except BaseException as e:
             errors.append(e)
 
@@ -219,3 +222,77 @@ def test_every_migration_file_ships_in_the_package() -> None:
         if path.suffix != ".py":  # modules ship with their package; other files need a pattern
             patterns = data.get(package, [])
             assert any(fnmatch.fnmatch(path.name, pattern) for pattern in patterns), path
+
+
+def test_the_head_a_start_checks_without_alembic_is_the_newest_migration() -> None:
+    assert migrate.head() == schemahead.HEAD
+
+
+def reflected(engine: Engine) -> dict[str, Any]:
+    """Everything the database says about its tables: columns, keys, indexes, constraints.
+    Columns by name: a migration adds a column at the end, `create_all` in the models' order,
+    and loa names every column it reads or writes."""
+    seen = sa.inspect(engine)
+    tables: dict[str, Any] = {}
+    for name in sorted(seen.get_table_names()):
+        tables[name] = {
+            "columns": sorted(
+                (c["name"], str(c["type"]), c["nullable"], c.get("default"))
+                for c in seen.get_columns(name)
+            ),
+            "primary": seen.get_pk_constraint(name)["constrained_columns"],
+            "foreign": sorted(
+                (tuple(f["constrained_columns"]), f["referred_table"])
+                for f in seen.get_foreign_keys(name)
+            ),
+            "indexes": sorted(
+                (i["name"], tuple(i["column_names"]), bool(i["unique"]))
+                for i in seen.get_indexes(name)
+            ),
+            "unique": sorted(
+                (u["name"], tuple(u["column_names"])) for u in seen.get_unique_constraints(name)
+            ),
+        }
+    return tables
+
+
+def test_an_empty_database_started_without_alembic_gets_the_migrations_schema(
+    database_url: str, tmp_path: Path
+) -> None:
+    """The start-up path (create_all, stamp HEAD) and `loa db upgrade` (every migration in
+    turn) make the same tables, columns, keys and indexes, and the same stamp."""
+    by_start = make_engine(database_url)
+    schemahead.ensure_schema(by_start)
+    started = reflected(by_start)
+    assert migrate.current(by_start) == migrate.head()
+    migrate.upgrade(by_start)  # already at head: nothing to do
+    by_start.dispose()
+    with another_database(database_url, tmp_path) as other:
+        by_migrations = make_engine(other)
+        migrate.upgrade(by_migrations)
+        assert reflected(by_migrations) == started
+        by_migrations.dispose()
+
+
+@contextlib.contextmanager
+def another_database(like: str, tmp_path: Path) -> Iterator[str]:
+    """A second empty database on the same backend as `like`."""
+    if like.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'other.db'}"
+    else:
+        yield from _pg_database()
+
+
+def test_a_start_on_a_database_at_head_passes_and_any_other_revision_goes_to_alembic(
+    engine: Engine,
+) -> None:
+    assert not schemahead.at_head(engine)  # empty: no alembic_version table
+    schemahead.ensure_schema(engine)
+    assert schemahead.at_head(engine)
+    assert schema_diff(engine) == []
+    schemahead.ensure_schema(engine)  # at head: nothing to do
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = 'f00dfeed'"))
+    assert not schemahead.at_head(engine)
+    with pytest.raises(migrate.SchemaError, match="newer loa"):
+        schemahead.ensure_schema(engine)

@@ -7,6 +7,7 @@ in benchmarks/memory.py (start-up figures).
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -24,11 +25,11 @@ print(json.dumps(sorted({{m.split(".")[0] for m in sys.modules}} & set(heavy))))
 """
 
 
-def _loaded(*argv: str) -> list[str]:
+def _loaded(*argv: str, env: dict[str, str] | None = None) -> list[str]:
     out = subprocess.run(
         [sys.executable, "-c", PROBE.format(heavy=HEAVY), *argv],
         cwd=ROOT,
-        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", **(env or {})},
         capture_output=True,
         text=True,
         check=True,
@@ -48,3 +49,16 @@ def test_a_command_help_imports_no_heavy_library() -> None:
 def test_check_imports_no_database_web_or_report_library() -> None:
     loaded = _loaded("--config", str(ROOT / "config"), "check")
     assert not set(loaded) & {"sqlalchemy", "alembic", "flask", "openpyxl", "docx", "matplotlib"}
+
+
+def test_a_command_imports_alembic_only_for_a_database_it_must_upgrade(tmp_path: Path) -> None:
+    """Alembic (~12 MB a process) is for upgrading or adopting a schema; a start on an empty
+    database or one already at head does without it (worker.store.schemahead)."""
+    db = tmp_path / "loa.db"
+    env = {"DATABASE_URL": f"sqlite:///{db}", "LOA_LANG": "en"}
+    status = ("--config", str(ROOT / "config"), "status")
+    assert "alembic" not in _loaded(*status, env=env)  # empty: created and stamped
+    assert "alembic" not in _loaded(*status, env=env)  # at head
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '0006'")
+    assert "alembic" in _loaded(*status, env=env)  # behind: refused, through alembic

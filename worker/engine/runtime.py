@@ -29,7 +29,7 @@ from worker.engine.checks import load_checked_config
 from worker.engine.ratelimit import Limits
 from worker.engine.redact import install_log_filter, redact
 from worker.store.db import make_engine, session_factory
-from worker.store.migrate import ensure_schema
+from worker.store.schemahead import ensure_schema
 
 Clock = Callable[[], dt.datetime]
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import weakref
+from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from worker.store.models import Base
@@ -56,6 +58,20 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 def _lower(value: object) -> object:
     return value.lower() if isinstance(value, str) else value
+
+
+# pg_advisory_xact_lock key ("loa" in ASCII), so processes starting together take turns.
+SCHEMA_LOCK_KEY = 0x6C6F61
+
+
+@contextlib.contextmanager
+def schema_locked(engine: Engine) -> Iterator[Connection]:
+    """One transaction to check or change the schema in; on PostgreSQL also a lock, so
+    processes starting together create or migrate it one at a time."""
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(select(func.pg_advisory_xact_lock(SCHEMA_LOCK_KEY)))
+        yield conn
 
 
 def create_schema(engine: Engine) -> None:

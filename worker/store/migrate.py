@@ -9,9 +9,7 @@ run `loa db upgrade`: a process never changes a schema that other, older process
 
 from __future__ import annotations
 
-import contextlib
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
@@ -25,6 +23,7 @@ from alembic.util import CommandError
 from sqlalchemy.engine import Connection, Engine
 
 from worker.store import adopt as legacy
+from worker.store.db import schema_locked as _locked
 from worker.store.errors import SchemaError
 from worker.store.models import UTCDateTime
 
@@ -33,8 +32,6 @@ __all__ = ["SchemaError", "baseline", "current", "ensure_schema", "head", "revis
 MIGRATIONS = Path(__file__).with_name("migrations")
 # The first revision: the schema that `create_all` made before migrations existed.
 BASELINE = "0001"
-# pg_advisory_xact_lock key ("loa" in ASCII), so processes starting together migrate one at a time.
-LOCK_KEY = 0x6C6F61
 log = logging.getLogger(__name__)
 
 
@@ -147,15 +144,6 @@ def _require_head(revision: str) -> None:
         f"the database is at schema revision {revision}; this loa needs {wanted}. "
         "Back it up, then run `loa db upgrade`, then start loa again."
     )
-
-
-@contextlib.contextmanager
-def _locked(engine: Engine) -> Iterator[Connection]:
-    """One transaction; on PostgreSQL also a lock, so processes starting together take turns."""
-    with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(LOCK_KEY)))
-        yield conn
 
 
 def revision(engine: Engine, message: str, rev_id: str) -> Script | None:
