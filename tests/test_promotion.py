@@ -238,3 +238,105 @@ def test_dispatch_due_stops_at_its_time_budget_and_the_next_call_goes_on(
     assert [s for s, _, _ in states(rt).values()].count(QUEUED) == 7
     assert scheduler.dispatch_due(rt, NOW, []) == 23
     assert sorted(sent.ids()) == ids
+
+
+def ids_of(batch: list[tuple[int, str]]) -> list[int]:
+    return [i for i, _ in batch]
+
+
+def test_promote_due_takes_newly_due_rows_first_and_the_oldest_backlog_in_every_batch(
+    rt: Runtime,
+) -> None:
+    with rt.sessions.begin() as s:
+        old = add(s, [(PLANNED, minutes(-60 - i), "website") for i in range(6)])[::-1]
+        new = add(s, [(PLANNED, minutes(-3 + i), "website") for i in range(3)])
+    since = minutes(-5)
+    batches = [ids_of(promote(rt, limit=4, recent_since=since)) for _ in range(4)]
+    # At most half a batch is newly due while old rows wait; each kind in due order.
+    assert batches == [new[:2] + old[:2], new[2:] + old[2:5], old[5:], []]
+
+
+def test_promote_due_fills_a_batch_with_newly_due_rows_once_the_backlog_is_out(
+    rt: Runtime,
+) -> None:
+    with rt.sessions.begin() as s:
+        old = add(s, [(PLANNED, minutes(-60), "website")])
+        new = add(s, [(RETRYING, minutes(-4 + i), "website") for i in range(4)])
+    since = minutes(-5)
+    # Full, so dispatch_due goes on: a short batch would mean nothing else is due.
+    assert ids_of(promote(rt, limit=4, recent_since=since)) == new[:3] + old
+    assert ids_of(promote(rt, limit=4, recent_since=since)) == new[3:]
+
+
+class Ticking:
+    """A clock one minute further on every time it is read: each batch of dispatch_due reads
+    it once, so a batch's `queued_at` says which batch it was."""
+
+    def __init__(self, start: dt.datetime) -> None:
+        self.at = start - dt.timedelta(minutes=1)
+
+    def __call__(self) -> dt.datetime:
+        self.at += dt.timedelta(minutes=1)
+        return self.at
+
+
+def batches(rt: Runtime) -> dict[dt.datetime, set[int]]:
+    """The queued rows by the batch that queued them."""
+    got: dict[dt.datetime, set[int]] = {}
+    for i, (state, queued_at, _) in states(rt).items():
+        if state == QUEUED and queued_at is not None:
+            got.setdefault(queued_at, set()).add(i)
+    return dict(sorted(got.items()))
+
+
+def test_dispatch_due_queues_rows_falling_due_during_a_drain_in_the_next_batch(
+    rt: Runtime, sent: Sent, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(scheduler, "PROMOTE_BATCH", 4)
+    with rt.sessions.begin() as s:
+        old = add(s, [(PLANNED, minutes(-90 + i), "website") for i in range(12)])
+        new = add(s, [(PLANNED, minutes(m), "website") for m in (1, 2, 2, 3)])
+    rt.clock = Ticking(NOW)  # batch k runs at minutes(k)
+    assert scheduler.dispatch_due(rt, NOW, []) == 16
+    by_batch = batches(rt)
+    assert list(by_batch) == [minutes(k) for k in range(4)]
+    # Each new row went in the first batch that ran after it fell due...
+    assert [by_batch[minutes(k)] & set(new) for k in range(4)] == [
+        set(),
+        {new[0]},
+        {new[1], new[2]},
+        {new[3]},
+    ]
+    # ... while the old backlog took the rest of every batch, oldest first.
+    assert [sorted(by_batch[minutes(k)] & set(old)) for k in range(4)] == [
+        old[:4],
+        old[4:7],
+        old[7:9],
+        old[9:],
+    ]
+    # Enqueued as promoted: a batch's new rows before its old ones.
+    assert sent.ids() == old[:4] + new[:1] + old[4:7] + new[1:3] + old[7:9] + new[3:] + old[9:]
+
+
+def test_dispatch_due_holds_a_channel_whose_quiet_hours_begin_during_the_drain(
+    rt: Runtime, sent: Sent, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(scheduler, "PROMOTE_BATCH", 2)
+    start = dt.datetime(2024, 3, 1, 14, 58, tzinfo=dt.UTC)  # 21:58 in Vietnam; SMS quiet at 22:00
+
+    def at(m: int) -> dt.datetime:
+        return start + dt.timedelta(minutes=m)
+
+    with rt.sessions.begin() as s:
+        old = add(s, [(PLANNED, at(-90 + i), "website") for i in range(6)])
+        sms_before, sms_quiet, web = add(
+            s, [(PLANNED, at(1), "sms"), (PLANNED, at(2), "sms"), (PLANNED, at(2), "website")]
+        )
+    rt.clock = Ticking(start)
+    assert scheduler.dispatch_due(rt, start, []) == 8
+    by_batch = batches(rt)
+    assert by_batch[at(1)] == {sms_before, old[2]}
+    assert by_batch[at(2)] == {web, old[3]}
+    after = states(rt)
+    assert after[sms_quiet][0] == PLANNED  # the next tick defers it to 07:00
+    assert sms_quiet not in sent.ids()

@@ -123,14 +123,24 @@ def dispatch_due(
     The enqueue of one batch (Redis) overlaps the promotion of the next (the database), and a
     tick drains everything due (within `budget` seconds), where one batch a tick caps the
     scheduler at PROMOTE_BATCH rows per interval (500 a second at the default 10 s).
+
+    Each batch asks the clock again, so a row that falls due while a long drain runs is taken
+    by the next batch, not the next tick; and it goes ahead of the old backlog (rows due before
+    RECENT ahead of the tick's start, queries.promote_due), which still fills at least half of
+    every batch. Channels whose quiet hours began since the tick started are held from then on.
     """
     deadline = time.monotonic() + budget
+    since = now - RECENT
     total = 0
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="loa-enqueue") as pool:
         pending: Future[int] | None = None
         while True:
+            at = max(now, rt.now())
+            holding = held if at == now else sorted({*held, *_quiet_kinds(rt, at)})
             with rt.sessions.begin() as s:
-                due = queries.promote_due(s, now, limit=PROMOTE_BATCH, held=held)
+                due = queries.promote_due(
+                    s, at, limit=PROMOTE_BATCH, held=holding, recent_since=since
+                )
             if pending is not None:
                 total += pending.result()
                 pending = None
@@ -142,6 +152,19 @@ def dispatch_due(
         if pending is not None:
             total += pending.result()
     return total
+
+
+RECENT = dt.timedelta(seconds=60)
+"""Rows that fell due this long before a tick started, or during it, count as newly due: the
+gap between two ticks of a drain (the sweeps after one dispatch, the lock and planning before
+the next) is far shorter, so no row falls due between two dispatches without counting."""
+
+
+def _quiet_kinds(rt: Runtime, at: dt.datetime) -> list[str]:
+    """The channel kinds inside their quiet hours at `at` (what defer_quiet_channels holds)."""
+    local = at.astimezone(TZ)
+    kinds = {t.kind for t in rt.config.targets.values()}
+    return [k for k in kinds if in_quiet_hours(rt.channel_settings(k).get("quiet_hours"), local)]
 
 
 def defer_quiet_channels(rt: Runtime, s: Session, now: dt.datetime) -> tuple[int, list[str]]:

@@ -55,21 +55,49 @@ def insert_ignoring_existing(
 
 
 def promote_due(
-    session: Session, now: dt.datetime, *, limit: int = 5000, held: Iterable[str] = ()
+    session: Session,
+    now: dt.datetime,
+    *,
+    limit: int = 5000,
+    held: Iterable[str] = (),
+    recent_since: dt.datetime | None = None,
 ) -> list[tuple[int, str]]:
     """Move planned or retrying rows whose next attempt is due (not in quiet hours) to queued.
 
-    One statement, UPDATE ... WHERE id IN (the first `limit` due ids) RETURNING id, channel:
-    the ids never travel back to the server as `limit` bound parameters (which psycopg parses
-    one by one), and it is one round trip. Returned in due order, as they are to be enqueued.
+    Without `recent_since`: the first `limit` due rows, oldest due first. With it, rows that
+    fell due after `recent_since` go first (in due order) and the batch is filled with the
+    oldest backlog: a post that falls due during a long drain goes out about on time instead
+    of behind every row already late. The recent rows take at most half a batch while older
+    ones wait, so the backlog still moves every batch (no starvation); if the backlog runs out
+    first, the rest of the batch is more recent rows. A batch shorter than `limit` therefore
+    still means nothing else is due (what dispatch_due stops on).
+
+    Returned recent rows first, then the old ones, each in due order: the order to enqueue.
     """
+    held = list(held)
+    if recent_since is None:
+        return _promote(session, now, limit, held, Delivery.next_attempt_at <= now)
+    recent = and_(Delivery.next_attempt_at > recent_since, Delivery.next_attempt_at <= now)
+    share = limit - limit // 2
+    first = _promote(session, now, share, held, recent)
+    old = _promote(session, now, limit - len(first), held, Delivery.next_attempt_at <= recent_since)
+    more: list[tuple[int, str]] = []
+    if len(first) == share and len(first) + len(old) < limit:
+        more = _promote(session, now, limit - len(first) - len(old), held, recent)
+    return first + more + old
+
+
+def _promote(
+    session: Session, now: dt.datetime, limit: int, held: list[str], due: Any
+) -> list[tuple[int, str]]:
+    """One statement, UPDATE ... WHERE id IN (the first `limit` ids matching `due`) RETURNING
+    id, channel: the ids never travel back to the server as `limit` bound parameters (which
+    psycopg parses one by one), and it is one round trip. Returned in due order."""
+    if limit <= 0:
+        return []
     picked = (
         select(Delivery.id)
-        .where(
-            Delivery.state.in_((PLANNED, RETRYING)),
-            Delivery.next_attempt_at <= now,
-            Delivery.channel.not_in(list(held)),
-        )
+        .where(Delivery.state.in_((PLANNED, RETRYING)), due, Delivery.channel.not_in(held))
         .order_by(Delivery.next_attempt_at, Delivery.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
