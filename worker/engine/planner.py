@@ -277,13 +277,14 @@ def _plan_rows(
     now: dt.datetime,
     since: Head | None,
     straight: Straight | None,
+    only: str | None = None,
 ) -> int:
-    """Row by row (SQLite): insert-ready dicts in batches of BATCH."""
+    """Row by row (SQLite; loudspeakers on PostgreSQL): dicts, ROWS_PER_STATEMENT at a time."""
     total = 0
     batch: list[dict[str, Any]] = []
-    for row in delivery_rows(session, config, campaign, now, since, straight):
+    for row in delivery_rows(session, config, campaign, now, since, straight, only):
         batch.append(row)
-        if len(batch) >= BATCH:
+        if len(batch) >= ROWS_PER_STATEMENT:
             total += _insert(session, batch, straight)
             batch = []
     return total + _insert(session, batch, straight)
@@ -314,8 +315,7 @@ def _plan_crossed(
     total = 0
     cutoff = cutoffs(session, campaign, everyone, now)  # all at once: see target_since
     if len(pairs) < len(everyone):  # their due times differ per target: planned row by row
-        rows = delivery_rows(session, config, campaign, now, since, straight, only="loudspeaker")
-        total += _insert(session, list(rows), straight)
+        total += _plan_rows(session, config, campaign, now, since, straight, "loudspeaker")
     if not pairs:
         return total
     groups: dict[dt.datetime | None, list[tuple[str, str, str]]] = {}
