@@ -120,7 +120,7 @@ def test_a_failed_tick_shows_the_scheduler_unhealthy_until_a_good_one(
     monkeypatch.setenv("DATABASE_URL", url)
     rt = build_runtime(root, url, clock=Clock(START), outbox=tmp_path / "outbox")
 
-    def broken(*_: object) -> int:
+    def broken(*_: object, **__: object) -> int:
         raise RuntimeError("planner broke at https://admin:pw@db.example/ with s3cret-hook-token")
 
     monkeypatch.setattr(scheduler, "plan", broken)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from croniter import croniter
@@ -14,7 +15,8 @@ from sqlalchemy.orm import Session
 
 from campaigns.broadcast import parse_slots
 from campaigns.model import TZ, Campaign, Config, Target
-from worker.store.models import AWAITING_APPROVAL, PLANNED, ContentItem, Delivery
+from worker.engine.straight import Straight
+from worker.store.models import AWAITING_APPROVAL, PLANNED, QUEUED, ContentItem, Delivery
 from worker.store.planning import (
     Head,
     item_heads,
@@ -26,8 +28,10 @@ from worker.store.planning import (
 )
 
 BATCH = 5000
-ROWS_PER_STATEMENT = 50_000
-"""PostgreSQL: the deliveries one INSERT ... SELECT plans (items x targets, crossed there)."""
+ROWS_PER_STATEMENT = 2_000
+"""PostgreSQL: the deliveries one INSERT ... SELECT plans (items x targets, crossed there).
+Small enough that, planning straight to queued, the enqueue of one chunk overlaps the planning
+of the next; the statements stay few (a thousand rows cost far more than a statement)."""
 PLANNER_VERSION = "1"
 """Part of every campaign's fingerprint: a change to how loa plans re-plans every campaign."""
 
@@ -105,6 +109,15 @@ def due_items(session: Session, campaign: Campaign, since: Head | None = None) -
             yield item_id, due, published or first_seen
 
 
+def _due(
+    session: Session, campaign: Campaign, since: Head | None, straight: Straight | None
+) -> Iterable[DueItem]:
+    """due_items, read in full first when planning commits chunk by chunk: a commit closes the
+    cursor they stream from (a few dozen bytes an item, where its rows are many more)."""
+    items = due_items(session, campaign, since)
+    return items if straight is None else list(items)
+
+
 class DailyCap:
     """At most `cap_per_day` items a day per unit: later items move to the next days' slots."""
 
@@ -155,16 +168,21 @@ def delivery_rows(
     campaign: Campaign,
     now: dt.datetime,
     since: Head | None = None,
+    straight: Straight | None = None,
+    only: str | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """Every delivery this campaign wants, as insert-ready dicts, streamed."""
-    targets = campaign_targets(config, campaign)
+    """Every delivery this campaign wants (`only` on channels of that kind), streamed as dicts."""
+    targets = [(u, t) for u, t in campaign_targets(config, campaign) if only in (None, t.kind)]
     cutoff = cutoffs(session, campaign, targets, now)
     state = AWAITING_APPROVAL if campaign.approval else PLANNED
-    for item in due_items(session, campaign, since):
+    for item in _due(session, campaign, since, straight):
         item_id, due, _ = item
         for unit, target in targets:
             if not wanted(item, cutoff[target.id]):
                 continue
+            at = slotted(target, due)
+            if straight is not None:
+                state = straight.state(campaign, target.kind, at, now)
             yield {
                 "campaign": campaign.id,
                 "item_id": item_id,
@@ -172,8 +190,9 @@ def delivery_rows(
                 "target": target.id,
                 "channel": target.kind,
                 "state": state,
-                "due_at": slotted(target, due),
-                "next_attempt_at": slotted(target, due),
+                "due_at": at,
+                "next_attempt_at": at,
+                "queued_at": now if state == QUEUED else None,
                 "attempts": 0,
                 "claims": 0,
                 "segments": 0,
@@ -196,13 +215,24 @@ def fingerprint(campaign: Campaign, targets: list[tuple[str, Target]]) -> str:
     return hashlib.sha256(repr((PLANNER_VERSION, campaign, targets)).encode()).hexdigest()
 
 
-def plan(session: Session, config: Config, now: dt.datetime, *, full: bool = False) -> int:
+def plan(
+    session: Session,
+    config: Config,
+    now: dt.datetime,
+    *,
+    full: bool = False,
+    straight: Straight | None = None,
+) -> int:
     """Insert every wanted delivery that does not exist yet; returns how many are new.
 
     Incremental: a campaign whose config and targets are as when it was last planned (its
     fingerprint) plans only items past its marks, and nothing at all when there are none, so a
     quiet tick is two SELECTs whatever the number of deliveries. A campaign new or changed,
     and every campaign with `full` (`loa plan --full`), is planned in full.
+
+    With `straight` (the scheduler's tick), rows that need nothing more go straight to queued
+    and the session is committed chunk by chunk (see Straight); without it every row is
+    planned and the caller commits.
     """
     marks = plan_marks(session)
     heads = item_heads(session)
@@ -215,7 +245,8 @@ def plan(session: Session, config: Config, now: dt.datetime, *, full: bool = Fal
         since = None if full or mark is None or mark[0] != digest else mark[1]
         if since == head:
             continue  # nothing changed since it was last planned
-        total += _plan_campaign(session, config, campaign, now, since)
+        # A crash before the mark is saved plans the campaign again: rows committed are kept.
+        total += _plan_campaign(session, config, campaign, now, since, straight)
         save_mark(session, campaign.id, digest, head, now)
     return total
 
@@ -227,37 +258,52 @@ def _head(heads: list[Head]) -> Head:
 
 
 def _plan_campaign(
-    session: Session, config: Config, campaign: Campaign, now: dt.datetime, since: Head | None
+    session: Session,
+    config: Config,
+    campaign: Campaign,
+    now: dt.datetime,
+    since: Head | None,
+    straight: Straight | None,
 ) -> int:
     if session.get_bind().dialect.name == "postgresql":
-        return _plan_crossed(session, config, campaign, now, since)
-    return _plan_rows(session, config, campaign, now, since)
+        return _plan_crossed(session, config, campaign, now, since, straight)
+    return _plan_rows(session, config, campaign, now, since, straight)
 
 
 def _plan_rows(
-    session: Session, config: Config, campaign: Campaign, now: dt.datetime, since: Head | None
+    session: Session,
+    config: Config,
+    campaign: Campaign,
+    now: dt.datetime,
+    since: Head | None,
+    straight: Straight | None,
+    only: str | None = None,
 ) -> int:
-    """Row by row (SQLite): insert-ready dicts in batches of BATCH."""
+    """Row by row (SQLite; loudspeakers on PostgreSQL): dicts, ROWS_PER_STATEMENT at a time."""
     total = 0
     batch: list[dict[str, Any]] = []
-    for row in delivery_rows(session, config, campaign, now, since):
+    for row in delivery_rows(session, config, campaign, now, since, straight, only):
         batch.append(row)
-        if len(batch) >= BATCH:
-            total += plan_deliveries(session, batch)
+        if len(batch) >= ROWS_PER_STATEMENT:
+            total += _insert(session, batch, straight)
             batch = []
-    return total + plan_deliveries(session, batch)
+    return total + _insert(session, batch, straight)
 
 
-def _plan_slotted(
-    session: Session, config: Config, campaign: Campaign, now: dt.datetime, since: Head | None
-) -> int:
-    """The loudspeaker rows of a campaign, each due before its own station's slot."""
-    rows = delivery_rows(session, config, campaign, now, since)
-    return plan_deliveries(session, [r for r in rows if r["channel"] == "loudspeaker"])
+def _insert(session: Session, rows: list[dict[str, Any]], straight: Straight | None) -> int:
+    new, queued = plan_deliveries(session, rows)
+    if straight is not None:
+        straight.flush(session, queued)
+    return new
 
 
 def _plan_crossed(
-    session: Session, config: Config, campaign: Campaign, now: dt.datetime, since: Head | None
+    session: Session,
+    config: Config,
+    campaign: Campaign,
+    now: dt.datetime,
+    since: Head | None,
+    straight: Straight | None,
 ) -> int:
     """Set-based (PostgreSQL): items and targets go as arrays, the server crosses them.
 
@@ -267,39 +313,72 @@ def _plan_crossed(
     everyone = campaign_targets(config, campaign)
     pairs = [(u, t) for u, t in everyone if t.kind != "loudspeaker"]
     total = 0
+    cutoff = cutoffs(session, campaign, everyone, now)  # all at once: see target_since
     if len(pairs) < len(everyone):  # their due times differ per target: planned row by row
-        total += _plan_slotted(session, config, campaign, now, since)
+        total += _plan_rows(session, config, campaign, now, since, straight, "loudspeaker")
     if not pairs:
         return total
-    cutoff = cutoffs(session, campaign, pairs, now)
     groups: dict[dt.datetime | None, list[tuple[str, str, str]]] = {}
     for u, t in pairs:  # targets planned alike: those with the same cutoff
         groups.setdefault(cutoff[t.id], []).append((u, t.id, t.kind))
-    state = AWAITING_APPROVAL if campaign.approval else PLANNED
+    cross = _Cross(session, campaign, now, groups, straight)
     per_statement = max(1, ROWS_PER_STATEMENT // len(pairs))
     chunk: list[DueItem] = []
-    for item in due_items(session, campaign, since):
+    for item in _due(session, campaign, since, straight):
         chunk.append(item)
         if len(chunk) >= per_statement:
-            total += _cross(session, campaign, state, now, chunk, groups)
+            total += cross(chunk)
             chunk = []
     if chunk:
-        total += _cross(session, campaign, state, now, chunk, groups)
+        total += cross(chunk)
     return total
 
 
-def _cross(
-    session: Session,
-    campaign: Campaign,
-    state: str,
-    now: dt.datetime,
-    chunk: list[DueItem],
-    groups: dict[dt.datetime | None, list[tuple[str, str, str]]],
-) -> int:
-    """One statement per group of targets, with the chunk's items each group wants."""
-    total = 0
-    for cutoff, targets in groups.items():
-        items = [(i, due) for i, due, appeared in chunk if wanted((i, due, appeared), cutoff)]
-        if items:
-            total += plan_crossed(session, campaign.id, state, now, items, targets)
-    return total
+@dataclass
+class _Cross:
+    """One statement per group of targets (and per state), with the chunk's items each wants."""
+
+    session: Session
+    campaign: Campaign
+    now: dt.datetime
+    groups: dict[dt.datetime | None, list[tuple[str, str, str]]]
+    straight: Straight | None
+
+    def __call__(self, chunk: list[DueItem]) -> int:
+        total = 0
+        for cutoff, targets in self.groups.items():
+            items = [(i, due) for i, due, seen in chunk if wanted((i, due, seen), cutoff)]
+            for state, some_items, some_targets in self._split(items, targets):
+                step = max(1, ROWS_PER_STATEMENT // len(some_items))  # many targets: a slice
+                for start in range(0, len(some_targets), step):
+                    new, queued = plan_crossed(
+                        self.session,
+                        self.campaign.id,
+                        state,
+                        self.now,
+                        some_items,
+                        some_targets[start : start + step],
+                    )
+                    total += new
+                    if self.straight is not None:
+                        self.straight.flush(self.session, queued)
+        return total
+
+    def _split(
+        self, items: list[tuple[int, dt.datetime]], targets: list[tuple[str, str, str]]
+    ) -> Iterator[tuple[str, list[tuple[int, dt.datetime]], list[tuple[str, str, str]]]]:
+        """(state, items, targets) to plan alike: Straight.state decides, per item and target."""
+        if self.straight is None or self.campaign.approval:
+            state = AWAITING_APPROVAL if self.campaign.approval else PLANNED
+            yield from [(state, items, targets)] if items else []
+            return
+        held = self.straight.held
+        due = [(i, d) for i, d in items if d <= self.now]
+        later = [(i, d) for i, d in items if d > self.now]
+        for state, some_items, some_targets in (
+            (QUEUED, due, [t for t in targets if t[2] not in held]),
+            (PLANNED, due, [t for t in targets if t[2] in held]),
+            (PLANNED, later, targets),
+        ):
+            if some_items and some_targets:
+                yield state, some_items, some_targets

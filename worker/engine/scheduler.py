@@ -19,6 +19,7 @@ from worker.engine.liveness import LockKeeper, acquire_lock, beat, record_tick
 from worker.engine.planner import plan
 from worker.engine.retry import in_quiet_hours
 from worker.engine.runtime import Runtime
+from worker.engine.straight import Straight
 from worker.store import queries
 from worker.store.models import (
     FAILED,
@@ -81,18 +82,52 @@ def _steps(rt: Runtime, ingest: bool, lock: LockKeeper) -> TickResult:
     if ingest:
         result.ingested = ingest_all(rt, now)
     lock.check()
-    with rt.sessions.begin() as s:
-        result.planned = plan(s, rt.config, now)
+    held = list(quiet_channels(rt, now))
+    result.planned, result.enqueued = plan_and_send(rt, now, held)
     with rt.sessions.begin() as s:
         result.expired = skip_long_late(rt, s, now)
         result.deferred, held = defer_quiet_channels(rt, s, now)
-    result.enqueued = dispatch_due(rt, now, held)
+    result.enqueued += dispatch_due(rt, now, held)
     lock.check()
     resend = reconcile_expired_leases(rt, now)
     result.reconciled = len(resend)
     result.enqueued += enqueue(resend)
     result.requeued = resend_lost(rt, now)
     return result
+
+
+def plan_and_send(rt: Runtime, now: dt.datetime, held: list[str]) -> tuple[int, int]:
+    """Plan, rows due now straight to queued, each chunk enqueued once it commits.
+
+    Returns (rows planned, messages sent). The enqueue of one chunk (Redis, in a thread)
+    overlaps the planning of the next (the database). A failed enqueue raises here after
+    planning stopped; its rows stay `queued` and resend_lost sends them after the grace period.
+    """
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="loa-enqueue") as pool:
+        sender = _Sender(pool)
+        with rt.sessions() as s:
+            planned = plan(s, rt.config, now, straight=Straight(sender, frozenset(held)))
+            s.commit()
+        return planned, sender.wait()
+
+
+class _Sender:
+    """Enqueues committed chunks one at a time in `pool`, waiting for the previous one first."""
+
+    def __init__(self, pool: ThreadPoolExecutor) -> None:
+        self.pool = pool
+        self.pending: Future[int] | None = None
+        self.sent = 0
+
+    def __call__(self, rows: list[tuple[int, str]]) -> None:
+        self.wait()
+        self.pending = self.pool.submit(enqueue, rows)
+
+    def wait(self) -> int:
+        if self.pending is not None:
+            pending, self.pending = self.pending, None
+            self.sent += pending.result()
+        return self.sent
 
 
 def resend_lost(rt: Runtime, now: dt.datetime) -> int:
@@ -136,7 +171,7 @@ def dispatch_due(
         pending: Future[int] | None = None
         while True:
             at = max(now, rt.now())
-            holding = held if at == now else sorted({*held, *_quiet_kinds(rt, at)})
+            holding = held if at == now else sorted({*held, *quiet_channels(rt, at)})
             with rt.sessions.begin() as s:
                 due = queries.promote_due(
                     s, at, limit=PROMOTE_BATCH, held=holding, recent_since=since
@@ -160,22 +195,21 @@ gap between two ticks of a drain (the sweeps after one dispatch, the lock and pl
 the next) is far shorter, so no row falls due between two dispatches without counting."""
 
 
-def _quiet_kinds(rt: Runtime, at: dt.datetime) -> list[str]:
-    """The channel kinds inside their quiet hours at `at` (what defer_quiet_channels holds)."""
-    local = at.astimezone(TZ)
-    kinds = {t.kind for t in rt.config.targets.values()}
-    return [k for k in kinds if in_quiet_hours(rt.channel_settings(k).get("quiet_hours"), local)]
+def quiet_channels(rt: Runtime, now: dt.datetime) -> dict[str, dt.datetime]:
+    """Channels inside their quiet hours, each with when its window opens."""
+    quiet = {}
+    for kind in {t.kind for t in rt.config.targets.values()}:
+        opens = in_quiet_hours(rt.channel_settings(kind).get("quiet_hours"), now.astimezone(TZ))
+        if opens is not None:
+            quiet[kind] = opens
+    return quiet
 
 
 def defer_quiet_channels(rt: Runtime, s: Session, now: dt.datetime) -> tuple[int, list[str]]:
     """Channels inside their quiet hours: push their due rows to the window's end."""
-    deferred, held = 0, []
-    for kind in {t.kind for t in rt.config.targets.values()}:
-        opens = in_quiet_hours(rt.channel_settings(kind).get("quiet_hours"), now.astimezone(TZ))
-        if opens is not None:
-            held.append(kind)
-            deferred += queries.defer(s, kind, opens, now)
-    return deferred, held
+    quiet = quiet_channels(rt, now)
+    deferred = sum(queries.defer(s, kind, opens, now) for kind, opens in quiet.items())
+    return deferred, list(quiet)
 
 
 def skip_long_late(rt: Runtime, s: Session, now: dt.datetime) -> int:
