@@ -110,7 +110,7 @@ class Runtime:
     def _keep(self) -> Connection:
         """Check out this thread's connection for good (given back when the thread ends)."""
         conn = keep(self.engine.connect().execution_options(isolation_level="AUTOCOMMIT"))
-        self._local.conn = conn
+        self._local.conn, self._local.used = conn, time.monotonic()  # just connected: no ping
         with self._lock:
             self._close_finished()
             self._kept.append((threading.current_thread(), conn))
