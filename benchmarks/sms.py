@@ -44,8 +44,16 @@ def write_sms_config(root: Path, url: str, units: int, recipients: int) -> Path:
             "max_segments": 2,
         },
     }
+    # no quiet hours (an empty window): SMS's default 22:00-07:00 would hold back every delivery
+    # of a run made after 22:00 in Vietnam (15:00 UTC) and measure nothing
+    settings = {"channels": {"sms": {"quiet_hours": {"start": "00:00", "end": "00:00"}}}}
     return write_config(
-        root, units=units, targets=[target], channels=["sms"], period=period_around(now())
+        root,
+        units=units,
+        targets=[target],
+        channels=["sms"],
+        period=period_around(now()),
+        settings=settings,
     )
 
 

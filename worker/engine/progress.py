@@ -81,9 +81,8 @@ class BatchLog:
         self.progress = progress
         count = len(progress.get("sent", ()))
 
-        def write() -> bool:  # one fenced UPDATE, autocommitted: no BEGIN/COMMIT round trips
-            with self.rt.engine.connect() as c:
-                c.execution_options(isolation_level="AUTOCOMMIT")
+        def write() -> bool:  # one fenced UPDATE on the thread's kept connection: one round trip
+            with self.rt.atomic() as c:
                 return stored.record_progress(
                     c, self.delivery_id, self.claim, progress, count, self.segments
                 )

@@ -11,6 +11,7 @@ import datetime as dt
 import os
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +29,7 @@ from channels.session import EnvSession
 from worker.engine.checks import load_checked_config
 from worker.engine.ratelimit import Limits
 from worker.engine.redact import install_log_filter, redact
-from worker.store.db import make_engine, session_factory
+from worker.store.db import keep, make_engine, session_factory
 from worker.store.schemahead import ensure_schema
 
 Clock = Callable[[], dt.datetime]
@@ -48,6 +49,14 @@ class PerThread(threading.local):
     def __init__(self) -> None:
         self.http: requests.Session | None = None
         self.transports: dict[str, Transport] = {}
+        self.conn: Connection | None = None  # PostgreSQL: the hot path's kept connection
+        self.used = 0.0  # time.monotonic() of its last use
+
+
+IDLE_PING = 1.0
+"""Seconds a thread's kept connection may sit unused before its next use pings it first (what
+`pool_pre_ping` did on every checkout): a thread delivering back to back pays no ping, one
+that waited (a quiet spell, a database restart meanwhile) finds out before its statement."""
 
 
 @dataclass
@@ -60,6 +69,7 @@ class Runtime:
     name: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
     _local: PerThread = field(default_factory=PerThread)
     _opened: list[tuple[threading.Thread, requests.Session]] = field(default_factory=list)
+    _kept: list[tuple[threading.Thread, Connection]] = field(default_factory=list)
     _limits: Any = None
     _settings: tuple[Config | None, dict[str, dict[str, Any]]] = (None, {})
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -73,17 +83,56 @@ class Runtime:
 
     @contextlib.contextmanager
     def atomic(self) -> Iterator[Connection]:
-        """A connection for one atomic write of the delivery hot path (worker.store.claims).
+        """A connection for one atomic write of the delivery hot path (worker.store.claims,
+        worker.store.progress).
 
-        On PostgreSQL in autocommit: there each such write is a single statement, atomic by
-        itself, so it costs one round trip instead of BEGIN, the statement and COMMIT. On
-        SQLite a transaction (the record there is two statements), committed on leaving."""
-        if self.engine.dialect.name == "postgresql":
-            with self.engine.connect() as conn:
-                yield conn.execution_options(isolation_level="AUTOCOMMIT")
-        else:
+        On PostgreSQL the thread's own connection, kept checked out between uses and in
+        autocommit: each such write is a single statement, atomic by itself, so it costs one
+        round trip, with no pool checkout, no pre-ping (but after `IDLE_PING`), no BEGIN or
+        COMMIT. A statement that fails drops the connection, so the caller's retry
+        (journal.patiently) or the next delivery connects afresh. On SQLite a pooled
+        transaction (the record there is two statements), committed on leaving."""
+        if self.engine.dialect.name != "postgresql":
             with self.engine.begin() as conn:
                 yield conn
+            return
+        local = self._local
+        conn = local.conn if local.conn is not None else self._keep()
+        if time.monotonic() - local.used > IDLE_PING:
+            conn = self._pinged(conn)
+        try:
+            yield conn
+        except BaseException:
+            self._drop(conn)  # a cut connection, or one left mid-statement: never reuse it
+            raise
+        local.used = time.monotonic()
+
+    def _keep(self) -> Connection:
+        """Check out this thread's connection for good (given back when the thread ends)."""
+        conn = keep(self.engine.connect().execution_options(isolation_level="AUTOCOMMIT"))
+        self._local.conn, self._local.used = conn, time.monotonic()  # just connected: no ping
+        with self._lock:
+            self._close_finished()
+            self._kept.append((threading.current_thread(), conn))
+        return conn
+
+    def _pinged(self, conn: Connection) -> Connection:
+        """`conn` if it still answers, else a fresh connection (which may raise DB_DOWN)."""
+        try:
+            conn.exec_driver_sql("SELECT 1")
+            return conn
+        except Exception:  # gone while idle: connect again, as pre-ping did
+            self._drop(conn)
+            return self._keep()
+
+    def _drop(self, conn: Connection) -> None:
+        if self._local.conn is conn:
+            self._local.conn = None
+        with self._lock:
+            self._kept = [(t, c) for t, c in self._kept if c is not conn]
+        with contextlib.suppress(Exception):
+            conn.invalidate()
+            conn.close()
 
     def redact(self, text: str) -> str:
         """`text` without any credential value this process holds (worker.engine.redact)."""
@@ -143,7 +192,7 @@ class Runtime:
         return transports[target.id]
 
     def _close_finished(self) -> None:
-        """Close the sessions of threads that have ended (call with the lock held)."""
+        """Close the sessions and connections of threads that have ended (lock held)."""
         alive = []
         for thread, session in self._opened:
             if thread.is_alive():
@@ -151,14 +200,27 @@ class Runtime:
             else:
                 session.close()
         self._opened = alive
+        kept = []
+        for thread, conn in self._kept:
+            if thread.is_alive():
+                kept.append((thread, conn))
+            else:
+                with contextlib.suppress(Exception):
+                    conn.close()
+        self._kept = kept
 
     def close(self) -> None:
-        """Close every thread's session; a thread that carries on afterwards opens a new one."""
+        """Close every thread's session and kept connection; a thread that carries on
+        afterwards opens new ones."""
         with self._lock:
             opened, self._opened = self._opened, []
+            kept, self._kept = self._kept, []
             self._local = PerThread()
         for _, session in opened:
             session.close()
+        for _, conn in kept:
+            with contextlib.suppress(Exception):
+                conn.close()
 
 
 def build_runtime(

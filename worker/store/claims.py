@@ -11,12 +11,17 @@ statement, so a caller in autocommit (`Runtime.atomic`) pays one round trip for 
 
 SQLite (one writer, no network) runs the claim as UPDATE ... RETURNING plus a primary-key
 SELECT of the item, and the record as an UPDATE then an INSERT in the caller's transaction.
+
+The claim returns only the columns a delivery reads (`CLAIMED_DELIVERY`, `CLAIMED_ITEM`), as
+plain read-only copies rather than ORM objects: building two mapped instances and describing
+42 returned columns cost ~15 % of a delivery's CPU.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any, cast
 
 from sqlalchemy import Connection, Table, and_, bindparam, func, insert, or_, select, update
@@ -40,11 +45,29 @@ def _postgres(on: Executor) -> bool:
     return bind.dialect.name == "postgresql"
 
 
+CLAIMED_DELIVERY = (
+    *("id", "item_id", "campaign", "unit", "target", "channel", "state", "due_at"),
+    *("attempts", "claims", "worker", "lease_until", "remote_id", "progress"),
+)
+"""The delivery's columns a claim returns: what deliver(), build_message and context_for read."""
+CLAIMED_ITEM = (
+    *("id", "key", "kind", "title", "summary", "body_html", "link", "video_url", "image_url"),
+    *("published", "topics", "source"),
+)
+"""The item's columns a claim returns: what as_item, context_for and with_local_image read."""
+
+
 @dataclass(frozen=True)
 class Claim:
-    delivery: Delivery
-    item: ContentItem
+    delivery: Any
+    """The claimed row's `CLAIMED_DELIVERY` columns as attributes (a copy, read only)."""
+    item: Any
+    """Its item's `CLAIMED_ITEM` columns as attributes (a copy, read only)."""
     claim: int
+
+
+def _copy(keys: tuple[str, ...], values: Any) -> SimpleNamespace:
+    return SimpleNamespace(**dict(zip(keys, values, strict=True)))
 
 
 _CLAIMABLE = and_(
@@ -65,16 +88,18 @@ _CLAIMED = {
     "worker": bindparam("claim_worker"),
     "updated_at": bindparam("claim_now"),
 }
-_CLAIM = update(DELIVERIES).where(_CLAIMABLE).values(_CLAIMED).returning(*DELIVERIES.c)
-_ITEM = select(*ITEMS.c).where(ITEMS.c.id == bindparam("item_id"))
-_ITEM_COLUMNS = [c.label(f"item__{c.key}") for c in ITEMS.c]
+_DELIVERY_COLUMNS = [DELIVERIES.c[k] for k in CLAIMED_DELIVERY]
+_CLAIM = update(DELIVERIES).where(_CLAIMABLE).values(_CLAIMED).returning(*_DELIVERY_COLUMNS)
+_ITEM = select(*(ITEMS.c[k] for k in CLAIMED_ITEM)).where(ITEMS.c.id == bindparam("item_id"))
+_ITEM_COLUMNS = [ITEMS.c[k].label(f"item__{k}") for k in CLAIMED_ITEM]
 # PostgreSQL: the item comes back from the same UPDATE (FROM locks only the updated row).
 _CLAIM_WITH_ITEM = (
     update(DELIVERIES)
     .where(_CLAIMABLE, DELIVERIES.c.item_id == ITEMS.c.id)
     .values(_CLAIMED)
-    .returning(*DELIVERIES.c, *_ITEM_COLUMNS)
+    .returning(*_DELIVERY_COLUMNS, *_ITEM_COLUMNS)
 )
+_SPLIT = len(CLAIMED_DELIVERY)
 
 
 def claim_delivery(
@@ -84,8 +109,8 @@ def claim_delivery(
     UPDATE, so two messages do one publish.
 
     The row comes back from the UPDATE itself (RETURNING), with its item on PostgreSQL; on
-    SQLite the item by its primary key. Both are detached copies: the caller reads them, never
-    writes through them.
+    SQLite the item by its primary key. Both are plain copies of the columns a delivery reads:
+    the caller reads them, never writes through them.
     """
     params = {
         "claim_id": delivery_id,
@@ -97,16 +122,14 @@ def claim_delivery(
         row = on.execute(_CLAIM_WITH_ITEM, params).first()
         if row is None:
             return None
-        fields = row._mapping
-        item = {c.key: fields[f"item__{c.key}"] for c in ITEMS.c}
-        delivery = Delivery(**{c.key: fields[c.key] for c in DELIVERIES.c})
-        return Claim(delivery, ContentItem(**item), delivery.claims)
+        delivery = _copy(CLAIMED_DELIVERY, row[:_SPLIT])
+        return Claim(delivery, _copy(CLAIMED_ITEM, row[_SPLIT:]), delivery.claims)
     found = on.execute(_CLAIM, params).first()
     if found is None:
         return None
     item_row = on.execute(_ITEM, {"item_id": found.item_id}).one()
-    delivery = Delivery(**found._mapping)
-    return Claim(delivery, ContentItem(**item_row._mapping), delivery.claims)
+    delivery = _copy(CLAIMED_DELIVERY, found)
+    return Claim(delivery, _copy(CLAIMED_ITEM, item_row), delivery.claims)
 
 
 # An attempt's number is one more than the delivery's highest so far, counted in the INSERT:
@@ -168,7 +191,9 @@ def _record_statement(keys: tuple[str, ...], states: tuple[str, ...]) -> Any:
             update(DELIVERIES)
             .where(
                 DELIVERIES.c.id == bindparam("rec_id"),
-                DELIVERIES.c.state.in_(states),
+                # equalities, not IN: an IN list is an "expanding" parameter, re-rendered into
+                # the SQL at every execution (~3 % of a delivery's CPU)
+                or_(*(DELIVERIES.c.state == state for state in states)),
                 DELIVERIES.c.claims == bindparam("rec_claim"),
             )
             .values(attempts=DELIVERIES.c.attempts + 1, lease_until=None, **sets)

@@ -15,10 +15,21 @@ from worker.store.models import Base
 
 DEFAULT_URL = "sqlite:///loa.db"
 _engines: weakref.WeakSet[Engine] = weakref.WeakSet()
+_kept: weakref.WeakSet[Connection] = weakref.WeakSet()
+
+
+def keep(conn: Connection) -> Connection:
+    """Note a connection kept checked out for good (a worker thread's, worker.engine.runtime):
+    `dispose_all` closes it too, which disposing its engine would not."""
+    _kept.add(conn)
+    return conn
 
 
 def dispose_all() -> None:
-    """Close every pooled connection this process opened (tests, before dropping a database)."""
+    """Close every connection this process opened (tests, before dropping a database)."""
+    for conn in list(_kept):
+        with contextlib.suppress(Exception):
+            conn.close()
     for engine in list(_engines):
         engine.dispose()
 
