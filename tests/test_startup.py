@@ -62,3 +62,25 @@ def test_a_command_imports_alembic_only_for_a_database_it_must_upgrade(tmp_path:
     with sqlite3.connect(db) as conn:
         conn.execute("UPDATE alembic_version SET version_num = '0006'")
     assert "alembic" in _loaded(*status, env=env)  # behind: refused, through alembic
+
+
+def _imports_redis(environment: dict[str, str]) -> bool:
+    probe = (
+        "import sys, worker.engine.embedded, worker.engine.actors; print('redis' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", **environment},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    return out.stdout.strip().splitlines()[-1] == "True"
+
+
+def test_redis_py_is_imported_only_with_a_redis_to_talk_to() -> None:
+    """The embedded mode (in-process broker, no REDIS_URL) does without redis-py (~7 MB)."""
+    assert not _imports_redis({})
+    assert _imports_redis({"REDIS_URL": "redis://127.0.0.1:6379/15"})

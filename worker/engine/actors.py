@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import random
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 from uuid import uuid4
 
 import dramatiq
-from dramatiq.brokers.redis import RedisBroker
 from dramatiq.common import current_millis, dq_name, q_name
 from dramatiq.middleware import CurrentMessage
 
@@ -18,6 +17,7 @@ from worker.engine.broker import (  # sets the broker before the actor below bin
     QUEUES,
     RETRY_QUEUES,
     broker,
+    on_redis,
     queue_for,
     retry_queue_for,
 )
@@ -25,6 +25,9 @@ from worker.engine.delivery import deliver as run_delivery
 from worker.engine.liveness import WorkerHeartbeat
 from worker.engine.runtime import Runtime, current
 from worker.store.models import RETRYING, Delivery
+
+if TYPE_CHECKING:
+    from dramatiq.brokers.redis import RedisBroker
 
 broker.add_middleware(WorkerHeartbeat())
 broker.add_middleware(CurrentMessage())
@@ -104,9 +107,10 @@ def held_deliveries() -> set[int] | None:
     the ack). A message fetched by a worker that stopped heartbeating is not held: dramatiq
     would give it back only after its own 60 s timeout and a maintenance roll. None when the
     broker cannot say (the in-process one)."""
-    if not isinstance(broker, RedisBroker):
+    redis_broker = on_redis(broker)
+    if redis_broker is None:
         return None
-    client, ns = broker.client, broker.namespace
+    client, ns = redis_broker.client, redis_broker.namespace
     cutoff = current_millis() - SILENT_WORKER_MS
     beats = cast(list[bytes], client.zrangebyscore(f"{ns}:__heartbeats__", 0, cutoff))
     silent = [w.decode() for w in beats]
@@ -124,8 +128,9 @@ def held_deliveries() -> set[int] | None:
 
 def enqueue(rows: list[tuple[int, str]]) -> int:
     """Send one message per (delivery id, channel); pipelined on Redis, one by one otherwise."""
-    if isinstance(broker, RedisBroker):
-        return _enqueue_pipelined(broker, rows)
+    redis_broker = on_redis(broker)
+    if redis_broker is not None:
+        return _enqueue_pipelined(redis_broker, rows)
     for delivery_id, channel in rows:
         broker.enqueue(message_for(delivery_id, channel))
     return len(rows)

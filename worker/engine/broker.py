@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import os
+import sys
+from typing import TYPE_CHECKING, cast
 
 import dramatiq
-from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
+
+if TYPE_CHECKING:
+    from dramatiq.brokers.redis import RedisBroker
 
 from campaigns.model import CHANNEL_KINDS
 
@@ -24,10 +28,21 @@ def retry_queue_for(channel: str) -> str:
     return RETRY_QUEUES[channel]
 
 
+def on_redis(chosen: dramatiq.Broker) -> RedisBroker | None:
+    """`chosen` as a RedisBroker, or None; without importing redis-py where nothing did (the
+    embedded mode on the in-process broker)."""
+    module = sys.modules.get("dramatiq.brokers.redis")
+    if module is not None and isinstance(chosen, module.RedisBroker):
+        return cast("RedisBroker", chosen)
+    return None
+
+
 def _make_broker() -> dramatiq.Broker:
     url = os.environ.get("REDIS_URL")
     broker: dramatiq.Broker
-    if url:
+    if url:  # redis-py (~7 MB a process) only when there is a Redis to talk to
+        from dramatiq.brokers.redis import RedisBroker  # noqa: PLC0415
+
         broker = RedisBroker(url=url, namespace=os.environ.get("LOA_REDIS_NAMESPACE", "loa"))
     else:
         broker = StubBroker()

@@ -13,9 +13,8 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-import redis
 from dramatiq.rate_limits import ConcurrentRateLimiter, RateLimiter, WindowRateLimiter
-from dramatiq.rate_limits.backends import RedisBackend, StubBackend
+from dramatiq.rate_limits.backends import StubBackend
 
 from campaigns.model import Target
 from campaigns.schema import DEFAULT_CONCURRENCY
@@ -23,7 +22,10 @@ from campaigns.schema import DEFAULT_CONCURRENCY
 
 def make_backend() -> Any:
     url = os.environ.get("REDIS_URL")
-    if url:
+    if url:  # redis-py (~7 MB a process) only when there is a Redis to count on
+        import redis  # noqa: PLC0415
+        from dramatiq.rate_limits.backends.redis import RedisBackend  # noqa: PLC0415
+
         return RedisBackend(client=redis.Redis.from_url(url))
     return StubBackend()
 
@@ -48,7 +50,7 @@ return 1
 class RedisConcurrency(ConcurrentRateLimiter):
     """dramatiq's concurrent limiter on a RedisBackend, one round trip to acquire or release."""
 
-    def __init__(self, backend: RedisBackend, key: str, *, limit: int, ttl: int) -> None:
+    def __init__(self, backend: Any, key: str, *, limit: int, ttl: int) -> None:
         super().__init__(backend, key, limit=limit, ttl=ttl)
         self._take = backend.client.register_script(_ACQUIRE)
         self._give = backend.client.register_script(_RELEASE)
@@ -61,9 +63,9 @@ class RedisConcurrency(ConcurrentRateLimiter):
 
 
 def concurrency(backend: Any, key: str, limit: int, ttl: int) -> ConcurrentRateLimiter:
-    if isinstance(backend, RedisBackend):
-        return RedisConcurrency(backend, key, limit=limit, ttl=ttl)
-    return ConcurrentRateLimiter(backend, key, limit=limit, ttl=ttl)
+    if isinstance(backend, StubBackend):  # make_backend's other kind is a RedisBackend
+        return ConcurrentRateLimiter(backend, key, limit=limit, ttl=ttl)
+    return RedisConcurrency(backend, key, limit=limit, ttl=ttl)
 
 
 def limits_for(target: Target, channel: dict[str, Any]) -> dict[str, float]:
