@@ -117,23 +117,46 @@ def advance(progress: dict[str, Any], error: ChannelError | None) -> dict[str, A
 
 def deliver(rt: Runtime, delivery_id: int) -> str:
     """Run one delivery to its end state for this attempt; returns the state it was left in."""
-    now = rt.now()
     lease = dt.timedelta(seconds=int(rt.setting("lease_seconds", default=300)))
-    with rt.atomic() as c:
-        claim = queries.claim_delivery(c, delivery_id, now, lease, rt.name)
+    claim = _claim(rt, delivery_id, lease)
     if claim is None:
         log.info("delivery %s not claimable (done or taken)", delivery_id)
         return "not-claimed"
-    d = claim.delivery
-    quiet = rt.channel_settings(d.channel).get("quiet_hours")
-    opens = in_quiet_hours(quiet, rt.now().astimezone(TZ))
-    if opens is not None:  # queued before the window, or sent again by a sweep: wait for it
-        return _give_back(rt, d, claim.claim, opens, f"quiet hours: waits until {opens:%H:%M}")
-    with LeaseKeeper(rt, delivery_id, claim.claim, lease):
+    try:
+        d = claim.delivery
+        quiet = rt.channel_settings(d.channel).get("quiet_hours")
+        opens = in_quiet_hours(quiet, rt.now().astimezone(TZ))
+        if opens is not None:  # queued before the window, or sent again by a sweep: wait
+            waits = f"quiet hours: waits until {opens:%H:%M}"
+            return _give_back(rt, d, claim.claim, opens, waits)
+        with LeaseKeeper(rt, delivery_id, claim.claim, lease):
+            try:
+                return _attempt(rt, claim)
+            except ClaimLost:  # another worker holds the row now: it records, this does not
+                return "lost-claim"
+    finally:
+        rt.doubts.done(delivery_id)
+
+
+def _claim(rt: Runtime, delivery_id: int, lease: dt.timedelta) -> queries.Claim | None:
+    """Claim the row, or take back one this process claimed without hearing the answer
+    (worker.engine.doubt); a database error propagates (the message comes back later)."""
+    doubts = rt.doubts
+    with doubts.claiming(delivery_id):
         try:
-            return _attempt(rt, claim)
-        except ClaimLost:  # another worker holds the row now: it records, this attempt does not
-            return "lost-claim"
+            with rt.atomic() as c:
+                claim = queries.claim_delivery(c, delivery_id, rt.now(), lease, rt.name)
+                if claim is None and doubts.may_retake(delivery_id):
+                    now = rt.now()
+                    claim = queries.claim_delivery(c, delivery_id, now, lease, rt.name, own=True)
+                    if claim is not None:
+                        log.warning("delivery %s: took back its claim left in doubt", delivery_id)
+        except journal.DB_DOWN:
+            doubts.failed(delivery_id)
+            raise
+        if claim is not None:
+            doubts.claimed(delivery_id)
+        return claim
 
 
 def _attempt(rt: Runtime, claim: queries.Claim) -> str:

@@ -27,6 +27,7 @@ from channels.base import Transport
 from channels.registry import make_transport
 from channels.session import EnvSession
 from worker.engine.checks import load_checked_config
+from worker.engine.doubt import Doubts
 from worker.engine.ratelimit import Limits
 from worker.engine.redact import install_log_filter, redact
 from worker.store.db import keep, make_engine, session_factory
@@ -74,6 +75,8 @@ class Runtime:
     _settings: tuple[Config | None, dict[str, dict[str, Any]]] = (None, {})
     _lock: threading.Lock = field(default_factory=threading.Lock)
     leases: Any = None
+    doubts: Doubts = field(default_factory=Doubts)
+    """Claims whose answer was lost, and the deliveries in flight here (worker.engine.doubt)."""
     """The process's lease renewer (worker.engine.lease), made on first use."""
     stopping: threading.Event = field(default_factory=threading.Event)
     """Set on SIGTERM/SIGINT: polls in flight are cut short, no new work is taken."""

@@ -89,24 +89,48 @@ _CLAIMED = {
     "updated_at": bindparam("claim_now"),
 }
 _DELIVERY_COLUMNS = [DELIVERIES.c[k] for k in CLAIMED_DELIVERY]
-_CLAIM = update(DELIVERIES).where(_CLAIMABLE).values(_CLAIMED).returning(*_DELIVERY_COLUMNS)
 _ITEM = select(*(ITEMS.c[k] for k in CLAIMED_ITEM)).where(ITEMS.c.id == bindparam("item_id"))
 _ITEM_COLUMNS = [ITEMS.c[k].label(f"item__{k}") for k in CLAIMED_ITEM]
-# PostgreSQL: the item comes back from the same UPDATE (FROM locks only the updated row).
-_CLAIM_WITH_ITEM = (
-    update(DELIVERIES)
-    .where(_CLAIMABLE, DELIVERIES.c.item_id == ITEMS.c.id)
-    .values(_CLAIMED)
-    .returning(*_DELIVERY_COLUMNS, *_ITEM_COLUMNS)
+# A claim whose answer was lost (the connection cut after PostgreSQL committed it) left the row
+# `sending` under this worker's name: only that worker may take it again (worker.engine.doubt).
+_OWN = and_(
+    DELIVERIES.c.id == bindparam("claim_id"),
+    DELIVERIES.c.state == SENDING,
+    DELIVERIES.c.worker == bindparam("claim_worker"),
 )
+
+
+def _statements(condition: Any) -> tuple[Any, Any]:
+    """(SQLite's UPDATE ... RETURNING the row, PostgreSQL's returning its item as well; FROM
+    locks only the updated row)."""
+    alone = update(DELIVERIES).where(condition).values(_CLAIMED).returning(*_DELIVERY_COLUMNS)
+    with_item = (
+        update(DELIVERIES)
+        .where(condition, DELIVERIES.c.item_id == ITEMS.c.id)
+        .values(_CLAIMED)
+        .returning(*_DELIVERY_COLUMNS, *_ITEM_COLUMNS)
+    )
+    return alone, with_item
+
+
+_CLAIM, _CLAIM_WITH_ITEM = _statements(_CLAIMABLE)
+_RECLAIM, _RECLAIM_WITH_ITEM = _statements(_OWN)
 _SPLIT = len(CLAIMED_DELIVERY)
 
 
 def claim_delivery(
-    on: Executor, delivery_id: int, now: dt.datetime, lease: dt.timedelta, worker: str
+    on: Executor,
+    delivery_id: int,
+    now: dt.datetime,
+    lease: dt.timedelta,
+    worker: str,
+    *,
+    own: bool = False,
 ) -> Claim | None:
     """Take a queued row (or a retrying one that is due) for this worker with a conditional
-    UPDATE, so two messages do one publish.
+    UPDATE, so two messages do one publish. `own`: take instead a row left `sending` under this
+    worker's name by a claim whose answer was lost (the caller makes sure none of its threads
+    holds it).
 
     The row comes back from the UPDATE itself (RETURNING), with its item on PostgreSQL; on
     SQLite the item by its primary key. Both are plain copies of the columns a delivery reads:
@@ -119,12 +143,12 @@ def claim_delivery(
         "claim_now": now,
     }
     if _postgres(on):
-        row = on.execute(_CLAIM_WITH_ITEM, params).first()
+        row = on.execute(_RECLAIM_WITH_ITEM if own else _CLAIM_WITH_ITEM, params).first()
         if row is None:
             return None
         delivery = _copy(CLAIMED_DELIVERY, row[:_SPLIT])
         return Claim(delivery, _copy(CLAIMED_ITEM, row[_SPLIT:]), delivery.claims)
-    found = on.execute(_CLAIM, params).first()
+    found = on.execute(_RECLAIM if own else _CLAIM, params).first()
     if found is None:
         return None
     item_row = on.execute(_ITEM, {"item_id": found.item_id}).one()
