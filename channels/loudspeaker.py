@@ -114,9 +114,11 @@ class LoudspeakerFormat:
         )
 
 
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=8)
 def _speak(text: str, wpm: float, voice: str, chime: bool, fmt: str) -> audio.Audio:
-    """Retries and previews of the same script reuse the audio made once."""
+    """Retries and previews of the same script reuse the audio made once. A few: each script
+    names its station, so units do not share one, and a bulletin's audio is ~0.25 MB (64 of
+    them held 5 MB of a `loa run --once` that has a memory budget, docs/performance.md)."""
     return audio.speak(text, wpm=wpm, voice=voice, chime_on=chime, fmt=fmt)
 
 
