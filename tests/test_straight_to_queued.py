@@ -5,18 +5,15 @@ message lost between the commit and the enqueue sent again by the stale-queued s
 from __future__ import annotations
 
 import datetime as dt
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import redis
 from dramatiq.brokers.redis import RedisBroker
 from sqlalchemy import func, select
 
 from campaigns.model import TZ
+from tests import test_sweeps
 from tests.factories import write_config
-from tests.services import need, port_open
 from tests.stepping import Clock
 from tests.test_planning_backends import (
     CAMPAIGNS,
@@ -29,7 +26,7 @@ from tests.test_planning_backends import (
 )
 from tests.test_sweeps import portal_runtime
 from worker.engine import actors, planner, scheduler
-from worker.engine.broker import QUEUES, RETRY_QUEUES, queue_for
+from worker.engine.broker import queue_for
 from worker.engine.ingest import ingest_all
 from worker.engine.planner import plan
 from worker.engine.runtime import Runtime, build_runtime, fixed_clock
@@ -95,22 +92,7 @@ def test_due_rows_go_straight_to_queued_alike_on_both_databases_and_are_sent_onc
         rt.engine.dispose()
 
 
-@pytest.fixture
-def redis_broker(monkeypatch: pytest.MonkeyPatch) -> Iterator[RedisBroker]:
-    """A RedisBroker of the test's own (its own namespace) standing in for the process broker."""
-    need(port_open("127.0.0.1", 6379), "Redis on 127.0.0.1:6379")
-    namespace = f"loa-test-{uuid.uuid4().hex[:8]}"
-    private = RedisBroker(url=REDIS_URL, namespace=namespace)  # type: ignore[no-untyped-call]
-    for queue in (*QUEUES.values(), *RETRY_QUEUES.values()):
-        private.declare_queue(queue)
-    monkeypatch.setattr(actors, "broker", private)
-    yield private
-    private.close()
-    client = redis.Redis.from_url(REDIS_URL)
-    keys = list(client.scan_iter(f"{namespace}*"))
-    if keys:
-        client.delete(*keys)
-    client.close()
+redis_broker = test_sweeps.redis_broker  # the fixture: a RedisBroker of the test's own
 
 
 @pytest.mark.redis
