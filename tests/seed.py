@@ -8,13 +8,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from campaigns.model import TZ
 from tests.conftest import _pg_database
 from tests.factories import campaign, create_delivery, create_item, write_config
 from worker.engine.runtime import Runtime, build_runtime, fixed_clock
-from worker.store.models import STATES, ContentItem, Heartbeat, SourceState
+from worker.store.models import STATES, ContentItem, Delivery, Heartbeat, SourceState
 
 NOW = dt.datetime(2024, 12, 31, 16, 0, tzinfo=TZ)
 UNITS = [
@@ -66,6 +67,17 @@ def seed_runtime(tmp_path: Path, database_url: str, beats_at: dt.datetime = NOW)
         seed_deliveries(s)
         seed_status(s, beats_at)
     return rt
+
+
+def first_delivery(rt: Runtime, state: str, channel: str | None = None) -> Delivery:
+    """The seeded row with the lowest id in `state` (and on `channel`)."""
+    with rt.sessions() as s:
+        q = select(Delivery).where(Delivery.state == state)
+        if channel:
+            q = q.where(Delivery.channel == channel)
+        found = s.scalars(q.order_by(Delivery.id)).first()
+    assert found is not None
+    return found
 
 
 def seed_deliveries(session: Session, n_items: int = 18) -> None:

@@ -10,7 +10,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from tests.seed import NOW, seed_runtime
+from tests.seed import NOW, first_delivery, seed_runtime
 from worker.cli.main import main
 from worker.engine.runtime import Runtime
 from worker.store import accounts
@@ -44,28 +44,18 @@ def _signed_in(rt: Runtime, name: str) -> FlaskClient:
     return client
 
 
-def _first(rt: Runtime, state: str, channel: str | None = None) -> Delivery:
-    with rt.sessions() as s:
-        q = select(Delivery).where(Delivery.state == state)
-        if channel:
-            q = q.where(Delivery.channel == channel)
-        found = s.scalars(q.order_by(Delivery.id)).first()
-    assert found is not None
-    return found
-
-
 def test_without_accounts_the_page_reads_and_nobody_acts(rt: Runtime) -> None:
     client = create_app(rt, wall_clock=lambda: NOW).test_client()
     assert client.get("/").status_code == 200
     assert "Chỉ xem" in client.get("/").get_data(as_text=True)
-    failed = _first(rt, "failed")
+    failed = first_delivery(rt, "failed")
     page = client.get(f"/deliveries/{failed.id}").get_data(as_text=True)
     assert 'data-action="retry"' not in page
     assert client.post("/act", data={"action": "retry", "ids": failed.id}).status_code == 400
     token = _token(client.get("/login").get_data(as_text=True))
     refused = client.post("/act", data={"action": "retry", "ids": failed.id, "csrf_token": token})
     assert refused.status_code == 401
-    assert _first(rt, "failed").id == failed.id
+    assert first_delivery(rt, "failed").id == failed.id
 
 
 def test_with_accounts_every_page_and_the_api_ask_to_sign_in(rt: Runtime) -> None:
@@ -110,7 +100,7 @@ def test_login_is_throttled_per_account_and_address(rt: Runtime) -> None:
 def test_a_viewer_sees_no_buttons_and_may_not_act(rt: Runtime) -> None:
     _add(rt, "lan", "viewer")
     client = _signed_in(rt, "lan")
-    failed = _first(rt, "failed")
+    failed = first_delivery(rt, "failed")
     page = client.get(f"/deliveries/{failed.id}").get_data(as_text=True)
     assert "data-action=" not in page
     assert "data-action=" not in client.get("/failures").get_data(as_text=True)
@@ -123,7 +113,7 @@ def test_an_operator_retries_through_the_same_action_and_audit_trail_as_the_cli(
 ) -> None:
     _add(rt, "hung", "operator")
     client = _signed_in(rt, "hung")
-    failed = _first(rt, "failed")
+    failed = first_delivery(rt, "failed")
     page = client.get(f"/deliveries/{failed.id}").get_data(as_text=True)
     assert 'data-action="retry"' in page and 'data-action="approve"' not in page
     data = {
@@ -250,7 +240,7 @@ def test_an_approver_rejects_some_rows_of_an_item_and_leaves_the_rest(rt: Runtim
 def test_an_operator_settles_an_uncertain_row_but_may_not_approve(rt: Runtime) -> None:
     _add(rt, "hung", "operator")
     client = _signed_in(rt, "hung")
-    unsure = _first(rt, "uncertain")
+    unsure = first_delivery(rt, "uncertain")
     page = client.get(f"/deliveries/{unsure.id}").get_data(as_text=True)
     assert 'data-action="resolve-published"' in page
     token = _token(page)
@@ -258,7 +248,7 @@ def test_an_operator_settles_an_uncertain_row_but_may_not_approve(rt: Runtime) -
     assert client.post("/act", data=data).status_code == 303
     with rt.sessions() as s:
         assert s.get(Delivery, unsure.id).state == "published"  # type: ignore[union-attr]
-    awaiting = _first(rt, "awaiting_approval")
+    awaiting = first_delivery(rt, "awaiting_approval")
     assert "data-action" not in client.get("/approvals").get_data(as_text=True)
     data = {"action": "approve", "ids": awaiting.id, "csrf_token": token}
     assert client.post("/act", data=data).status_code == 403

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from tests.seed import NOW, REASON_403, seed_runtime, seed_status, seeded_database
+from tests.seed import NOW, REASON_403, first_delivery, seed_runtime, seed_status, seeded_database
 from worker.engine import liveness
 from worker.engine.runtime import Runtime
 from worker.store.models import Delivery, Heartbeat, SourceState
@@ -25,18 +25,8 @@ def rt(tmp_path: Path) -> Runtime:
     return seed_runtime(tmp_path, f"sqlite:///{tmp_path / 'loa.db'}")
 
 
-def _first(rt: Runtime, state: str, channel: str | None = None) -> Delivery:
-    with rt.sessions() as s:
-        q = select(Delivery).where(Delivery.state == state)
-        if channel:
-            q = q.where(Delivery.channel == channel)
-        found = s.scalars(q.order_by(Delivery.id)).first()
-    assert found is not None
-    return found
-
-
 def test_the_delivery_page_shows_the_sms_text_encoding_segments_and_cost(rt: Runtime) -> None:
-    sms = _first(rt, "failed", "sms")
+    sms = first_delivery(rt, "failed", "sms")
     page = create_app(rt, wall_clock=lambda: NOW).test_client().get(f"/deliveries/{sms.id}")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
@@ -47,13 +37,13 @@ def test_the_delivery_page_shows_the_sms_text_encoding_segments_and_cost(rt: Run
 
 def test_the_post_preview_is_sandboxed_and_the_slide_is_a_png(rt: Runtime) -> None:
     client = create_app(rt, wall_clock=lambda: NOW).test_client()
-    web = _first(rt, "published", "website")
+    web = first_delivery(rt, "published", "website")
     page = client.get(f"/deliveries/{web.id}").get_data(as_text=True)
     assert '<iframe class="post" sandbox' in page
     post = client.get(f"/deliveries/{web.id}/post.html")
     assert post.status_code == 200 and "sandbox" in post.headers["Content-Security-Policy"]
     assert "frame-ancestors 'self'" in post.headers["Content-Security-Policy"]
-    screen = _first(rt, "published", "screen")
+    screen = first_delivery(rt, "published", "screen")
     slide = client.get(f"/deliveries/{screen.id}/slide.png")
     assert slide.status_code == 200 and slide.data[:8] == b"\x89PNG\r\n\x1a\n"
     assert client.get(f"/deliveries/{web.id}/slide.png").status_code == 404
