@@ -112,7 +112,8 @@ def plan_and_send(rt: Runtime, now: dt.datetime, held: list[str]) -> tuple[int, 
 
 
 class _Sender:
-    """Enqueues committed chunks one at a time in `pool`, waiting for the previous one first."""
+    """Enqueues committed chunks (plan_and_send) or promoted batches (dispatch_due) one at a
+    time in `pool`, waiting for the previous one first."""
 
     def __init__(self, pool: ThreadPoolExecutor) -> None:
         self.pool = pool
@@ -166,9 +167,8 @@ def dispatch_due(
     """
     deadline = time.monotonic() + budget
     since = now - RECENT
-    total = 0
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="loa-enqueue") as pool:
-        pending: Future[int] | None = None
+        sender = _Sender(pool)
         while True:
             at = max(now, rt.now())
             holding = held if at == now else sorted({*held, *quiet_channels(rt, at)})
@@ -176,17 +176,12 @@ def dispatch_due(
                 due = queries.promote_due(
                     s, at, limit=PROMOTE_BATCH, held=holding, recent_since=since
                 )
-            if pending is not None:
-                total += pending.result()
-                pending = None
             if not due:
                 break
-            pending = pool.submit(enqueue, due)
+            sender(due)  # waits for the previous batch's enqueue, then starts this one's
             if len(due) < PROMOTE_BATCH or time.monotonic() > deadline:
                 break
-        if pending is not None:
-            total += pending.result()
-    return total
+        return sender.wait()
 
 
 RECENT = dt.timedelta(seconds=60)
